@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top: C edges (system libraries and one shim), thin Swift wrappers over them
+// (HTTPServer, PostgresClient, Hashing) that know nothing of Twilio, the domain
+// (StatushookCore), and a thin executable.
+let package = Package(
+    name: "statushook",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "statushook", targets: ["statushook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C edges.
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(
+            name: "CMicroHTTPDShim",
+            dependencies: ["CMicroHTTPD"]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // Thin Swift wrappers.
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        .target(name: "Hashing", dependencies: ["COpenSSL"]),
+
+        // The domain.
+        .target(
+            name: "StatushookCore",
+            dependencies: [
+                "HTTPServer", "PostgresClient", "Hashing",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The executable.
+        .executableTarget(
+            name: "statushook",
+            dependencies: [
+                "StatushookCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
