@@ -60,6 +60,8 @@ let package = Package(
         ),
 
         .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing"]),
+        // Needs a running PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
