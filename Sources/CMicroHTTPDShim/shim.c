@@ -14,7 +14,7 @@ struct MHD_Daemon *shk_mhd_start(const struct shk_mhd_config *config, const char
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     const struct sockaddr *address = NULL;
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 
     memset(&v4, 0, sizeof v4);
     memset(&v6, 0, sizeof v6);

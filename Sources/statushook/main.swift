@@ -1,1 +1,3 @@
-print("statushook")
+import StatushookCore
+
+Statushook.main()

@@ -1,0 +1,108 @@
+import Dispatch
+import Synchronization
+
+/// A small thread-safe pool of connections to one database, each handed to one thread at a time.
+///
+/// Connections are made lazily, up to `maxConnections`. Like ``PostgresConnection`` it blocks, so
+/// it belongs on threads the caller owns. A connection that LISTENs belongs outside the pool.
+public final class PostgresPool: Sendable {
+    private let conninfo: String
+    private let acquireTimeout: Duration
+    private let onNotice: (@Sendable (PostgresNotice) -> Void)?
+    /// One permit per connection that may exist; a caller holds one for the length of its body.
+    private let permits: DispatchSemaphore
+    /// Connections nobody uses right now; the mutex is what hands each to one thread at a time.
+    private let state = Mutex(State())
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var isClosed = false
+    }
+
+    /// - Parameters:
+    ///   - acquireTimeout: how long ``withConnection(_:)`` waits for a free connection before it
+    ///     throws `poolExhausted`.
+    public init(
+        conninfo: String,
+        maxConnections: Int,
+        acquireTimeout: Duration = .seconds(10),
+        onNotice: (@Sendable (PostgresNotice) -> Void)? = nil
+    ) {
+        precondition(maxConnections > 0, "a pool needs at least one connection")
+        self.conninfo = conninfo
+        self.acquireTimeout = acquireTimeout
+        self.onNotice = onNotice
+        self.permits = DispatchSemaphore(value: maxConnections)
+    }
+
+    /// Runs `body` with a healthy connection, connecting when no idle one is left.
+    ///
+    /// The connection goes back to the pool afterwards, unless `body` threw a connection problem,
+    /// or left it unhealthy or inside a transaction: then it is closed. Waits up to the pool's
+    /// `acquireTimeout` when all connections are in use, then throws `poolExhausted`.
+    public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let (seconds, attoseconds) = acquireTimeout.components
+        let wait = DispatchTime.now() + .nanoseconds(Int(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        guard permits.wait(timeout: wait) == .success else {
+            throw PostgresError(kind: .poolExhausted, message: "all connections stayed in use for \(acquireTimeout)")
+        }
+        defer { permits.signal() }
+
+        let connection = try checkOut()
+        do {
+            let value = try body(connection)
+            checkIn(connection)
+            return value
+        } catch let error as PostgresError where error.isConnectionProblem {
+            connection.close()
+            throw error
+        } catch {
+            checkIn(connection)
+            throw error
+        }
+    }
+
+    /// Closes the idle connections now and those in use when they come back; later calls throw.
+    public func closeAll() {
+        let idle = state.withLock { state in
+            state.isClosed = true
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+        idle.forEach { $0.close() }
+    }
+
+    /// How many connections sit idle (for metrics and tests).
+    public var idleCount: Int {
+        state.withLock { $0.idle.count }
+    }
+
+    private func checkOut() throws(PostgresError) -> PostgresConnection {
+        while true {
+            let next: PostgresConnection?? = state.withLock { state in
+                state.isClosed ? nil : .some(state.idle.popLast())
+            }
+            guard let candidate = next else {
+                throw PostgresError(kind: .connectionFailed, message: "the pool is closed")
+            }
+            guard let connection = candidate else {
+                return try PostgresConnection.connect(conninfo, onNotice: onNotice)
+            }
+            if connection.isHealthy { return connection }
+            connection.close()
+        }
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        guard connection.isHealthy, !connection.isInTransaction else {
+            connection.close()
+            return
+        }
+        let keep = state.withLock { state in
+            if state.isClosed { return false }
+            state.idle.append(connection)
+            return true
+        }
+        if !keep { connection.close() }
+    }
+}

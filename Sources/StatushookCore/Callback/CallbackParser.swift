@@ -1,0 +1,224 @@
+/// Reads a signed callback's body into `CallbackContent`, defensively: Twilio does not document
+/// the parameter names of TrustHub callbacks (PRODUCT §1 "Bodies").
+public enum CallbackParser {
+    /// The keys that may carry the resource SID, in precedence order.
+    public static let sidKeys = ["CustomerProfileSid", "BundleSid", "TrustProductSid", "ResourceSid", "Sid"]
+
+    /// Reads a form body. For each name the first value counts; an empty SID value counts as
+    /// absent (so the next key is tried), and so does an empty `AccountSid` or `FailureReason`.
+    public static func parse(form: FormBody) throws(CallbackContentError) -> CallbackContent {
+        if form.hasMalformedEscape {
+            throw CallbackContentError("malformed form body: a '%' not followed by two hex digits")
+        }
+        if let pair = form.firstPairNotUTF8 {
+            throw CallbackContentError("body is not valid UTF-8 (in parameter \(quoted(String(decoding: pair.name, as: UTF8.self))))")
+        }
+        if let pair = form.pairs.first(where: { $0.name.contains(0) || $0.value.contains(0) }) {
+            throw CallbackContentError("parameter \(quoted(String(decoding: pair.name, as: UTF8.self))) contains U+0000, which cannot be stored")
+        }
+        func text(_ name: String) -> String? {
+            form.firstValue(named: name).map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        guard let (sidKey, sid) = sidKeys.lazy.compactMap({ key in text(key).flatMap { $0.isEmpty ? nil : (key, $0) } }).first else {
+            throw missingSID
+        }
+        try checkSID(sid, key: sidKey)
+        guard let status = text("Status") else { throw CallbackContentError("missing Status") }
+        try checkStatus(status)
+        let accountSid = text("AccountSid").flatMap { $0.isEmpty ? nil : $0 }
+        if let accountSid { try checkAccountSid(accountSid) }
+        let failureReason = text("FailureReason").flatMap { $0.isEmpty ? nil : $0 }
+
+        return CallbackContent(
+            sid: sid,
+            status: status,
+            accountSid: accountSid,
+            failureReason: failureReason,
+            isKnownStatus: TransitionRules.knownStatuses.contains(status),
+            paramsJSON: paramsJSON(form.pairs),
+            canonicalParams: canonicalParams(form.pairs)
+        )
+    }
+
+    /// Reads a JSON object body. SID keys as for a form, status from `Status` else `status`;
+    /// the SID, status and `AccountSid` must be strings (null counts as absent). A non-string
+    /// `FailureReason` is kept as its JSON text. A repeated key counts once, the last (as
+    /// PostgreSQL's `jsonb` keeps it).
+    public static func parse(json rawBody: [UInt8]) throws(CallbackContentError) -> CallbackContent {
+        guard let rawText = String(validating: rawBody, as: UTF8.self) else {
+            throw CallbackContentError("body is not valid UTF-8")
+        }
+        let body: CallbackJSON
+        do {
+            body = try CallbackJSONParser.parse(rawBody)
+        } catch {
+            throw CallbackContentError("body is not valid JSON: \(error.message) at byte \(error.offset)")
+        }
+        guard case .object = body else { throw CallbackContentError("JSON body must be an object") }
+
+        func present(_ key: String) -> CallbackJSON? {
+            guard let value = body[key], value != .null else { return nil }
+            return value
+        }
+        func string(_ key: String, as what: String) throws(CallbackContentError) -> String? {
+            guard let value = present(key) else { return nil }
+            guard case .string(let text) = value else {
+                throw CallbackContentError("invalid \(what): \(key) must be a string, not \(value.kindDescription)")
+            }
+            return text
+        }
+
+        var found: (key: String, sid: String)? = nil
+        for key in sidKeys {
+            if let sid = try string(key, as: "SID"), !sid.isEmpty {
+                found = (key, sid)
+                break
+            }
+        }
+        guard let found else { throw missingSID }
+        try checkSID(found.sid, key: found.key)
+
+        let statusKey = present("Status") != nil ? "Status" : "status"
+        guard let status = try string(statusKey, as: "Status") else { throw CallbackContentError("missing Status (or status)") }
+        try checkStatus(status)
+
+        let accountSid = try string("AccountSid", as: "AccountSid").flatMap { $0.isEmpty ? nil : $0 }
+        if let accountSid { try checkAccountSid(accountSid) }
+
+        var failureReason: String? = nil
+        switch present("FailureReason") {
+        case .string(let text): failureReason = text.isEmpty ? nil : text
+        case .some(let other): failureReason = other.text
+        case .none: break
+        }
+
+        return CallbackContent(
+            sid: found.sid,
+            status: status,
+            accountSid: accountSid,
+            failureReason: failureReason,
+            isKnownStatus: TransitionRules.knownStatuses.contains(status),
+            paramsJSON: rawText,
+            canonicalParams: rawBody
+        )
+    }
+
+    /// The AccountSid before the signature check, to choose the token; nil when absent or not
+    /// `AC` + 32 hex digits. The form is read when given, else the JSON body.
+    public static func accountSidHint(form: FormBody?, json rawBody: [UInt8]?) -> String? {
+        var candidate: String? = nil
+        if let form {
+            candidate = form.firstValue(named: "AccountSid").flatMap { String(validating: $0, as: UTF8.self) }
+        } else if let rawBody, String(validating: rawBody, as: UTF8.self) != nil,
+                  case .string(let text)? = try? CallbackJSONParser.parse(rawBody)["AccountSid"] {
+            candidate = text
+        }
+        guard let candidate, isSID(candidate, prefix: "AC") else { return nil }
+        return candidate
+    }
+
+    // MARK: - Checks
+
+    private static var missingSID: CallbackContentError {
+        CallbackContentError("missing resource SID: expected one of \(sidKeys.joined(separator: ", "))")
+    }
+
+    private static func checkSID(_ sid: String, key: String) throws(CallbackContentError) {
+        guard isSID(sid, prefix: "BU") else {
+            throw CallbackContentError("invalid SID \(quoted(sid)) in \(key): expected BU followed by 32 hex digits")
+        }
+    }
+
+    private static func checkStatus(_ status: String) throws(CallbackContentError) {
+        guard isStatus(status) else {
+            throw CallbackContentError("invalid Status \(quoted(status)): expected 1-64 of a-z, 0-9, '-'")
+        }
+    }
+
+    private static func checkAccountSid(_ sid: String) throws(CallbackContentError) {
+        guard isSID(sid, prefix: "AC") else {
+            throw CallbackContentError("invalid AccountSid \(quoted(sid)): expected AC followed by 32 hex digits")
+        }
+    }
+
+    /// `^<prefix>[0-9a-fA-F]{32}$`.
+    static func isSID(_ text: String, prefix: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let prefixBytes = Array(prefix.utf8)
+        return bytes.count == prefixBytes.count + 32
+            && bytes.starts(with: prefixBytes)
+            && bytes.dropFirst(prefixBytes.count).allSatisfy { byte in
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+            }
+    }
+
+    /// `^[a-z0-9-]{1,64}$`.
+    static func isStatus(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return (1...64).contains(bytes.count) && bytes.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "-")
+        }
+    }
+
+    /// A value quoted for an error message: at most 40 characters, control characters escaped,
+    /// so that a hostile value cannot flood or forge a log line.
+    static func quoted(_ value: String) -> String {
+        var out = ""
+        for (count, character) in value.enumerated() {
+            if count == 40 {
+                out += "…"
+                break
+            }
+            for scalar in character.unicodeScalars {
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return "'" + out + "'"
+    }
+
+    // MARK: - Params
+
+    /// `{"name": "value", "repeated": ["v1", "v2"]}`, names in order of first appearance.
+    static func paramsJSON(_ pairs: [FormPair]) -> String {
+        var order: [[UInt8]] = []
+        var valuesByName: [[UInt8]: [[UInt8]]] = [:]
+        for pair in pairs {
+            if valuesByName[pair.name] == nil { order.append(pair.name) }
+            valuesByName[pair.name, default: []].append(pair.value)
+        }
+        let members = order.map { name -> String in
+            let values = valuesByName[name] ?? []
+            let key = CallbackJSON.quote(String(decoding: name, as: UTF8.self))
+            let strings = values.map { CallbackJSON.quote(String(decoding: $0, as: UTF8.self)) }
+            return key + ": " + (strings.count == 1 ? strings[0] : "[" + strings.joined(separator: ", ") + "]")
+        }
+        return "{" + members.joined(separator: ", ") + "}"
+    }
+
+    /// The distinct pairs in signature order, each name and value prefixed by its length
+    /// (4 bytes, big-endian).
+    static func canonicalParams(_ pairs: [FormPair]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (name, values) in TwilioSignature.sortedDistinct(pairs) {
+            for value in values {
+                out += lengthPrefixed(name)
+                out += lengthPrefixed(value)
+            }
+        }
+        return out
+    }
+
+    static func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
+        let count = UInt32(truncatingIfNeeded: bytes.count)
+        return [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)] + bytes
+    }
+}

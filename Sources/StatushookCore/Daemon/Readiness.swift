@@ -1,0 +1,52 @@
+import Synchronization
+
+/// What `/readyz` reports: the database reachable and its migrations current.
+public final class Readiness: Sendable {
+    private struct State {
+        var databaseReachable = false
+        var databaseDetail = "not connected yet"
+        var migrationsCurrent = false
+        var migrationsDetail = "not checked yet"
+        var writerStarted = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func databaseReachable() {
+        state.withLock { $0.databaseReachable = true; $0.databaseDetail = "ok" }
+    }
+
+    public func databaseLost(_ detail: String) {
+        state.withLock { $0.databaseReachable = false; $0.databaseDetail = detail }
+    }
+
+    public func migrations(current: Bool, detail: String) {
+        state.withLock { $0.migrationsCurrent = current; $0.migrationsDetail = detail }
+    }
+
+    /// Called once the writer runs on a schema it knows; callbacks before that get 503.
+    public func writerStarted() {
+        state.withLock { $0.writerStarted = true }
+    }
+
+    public var acceptsCallbacks: Bool {
+        state.withLock { $0.writerStarted }
+    }
+
+    public var isReady: Bool {
+        state.withLock { $0.databaseReachable && $0.migrationsCurrent }
+    }
+
+    /// The `/readyz` body.
+    public var report: OutJSON {
+        state.withLock { state in
+            .object([
+                ("ready", .bool(state.databaseReachable && state.migrationsCurrent)),
+                ("database", .string(state.databaseDetail)),
+                ("migrations", .string(state.migrationsDetail)),
+            ])
+        }
+    }
+}

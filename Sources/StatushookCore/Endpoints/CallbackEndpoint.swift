@@ -1,0 +1,140 @@
+import HTTPServer
+import Logging
+
+/// `POST {callback_path}`: checks in PRODUCT §1's order, then hands the callback to the writer.
+///
+/// Path and method are the router's; this type checks size, basic auth and content type on the
+/// head (so a refused request costs no body), then signature and content on the whole request.
+struct CallbackEndpoint: Sendable {
+    let writer: IngestWriter
+    let logger: Logger
+
+    func accept(_ head: HTTPRequestHead, policy: CallbackPolicy) -> HTTPHeadDecision {
+        guard head.method == "POST" else {
+            return .respond(TwilioErrorResponse.make(405, "method \(head.method) is not allowed on the callback path; use POST",
+                                                     headers: [("Allow", "POST")]))
+        }
+        let tooLarge = TwilioErrorResponse.make(413, "body is larger than max_body_bytes (\(policy.maxBodyBytes) bytes)")
+        if let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+           length > policy.maxBodyBytes {
+            return .respond(tooLarge)
+        }
+        guard policy.authorizes(head.headers["Authorization"]) else {
+            return .respond(TwilioErrorResponse.make(401, "callback credentials are missing or wrong",
+                                                     headers: [("WWW-Authenticate", "Basic realm=\"statushook\"")]))
+        }
+        guard Self.bodyKind(head.headers["Content-Type"]) != nil else {
+            let given = head.headers["Content-Type"].map { "'\($0)'" } ?? "none"
+            return .respond(TwilioErrorResponse.make(415, "unsupported Content-Type \(given): expected application/x-www-form-urlencoded or application/json"))
+        }
+        return .readBody(limit: policy.maxBodyBytes, tooLarge: tooLarge)
+    }
+
+    func handle(_ request: HTTPRequest, policy: CallbackPolicy, responder: HTTPResponder) {
+        let now = Timestamp.now()
+        let requestID = RequestID.next()
+        let head = request.head
+        var log = logger
+        log[metadataKey: "request_id"] = "\(requestID)"
+        guard let kind = Self.bodyKind(head.headers["Content-Type"]) else {
+            return responder.respond(TwilioErrorResponse.make(415, "unsupported Content-Type"))
+        }
+
+        let form = kind == .form ? FormBody.decode(request.body) : nil
+        let url = policy.urlBuilder.signedURL(target: head.target, peer: head.peer, header: { head.headers[$0] })
+        let accountHint = CallbackParser.accountSidHint(form: form, json: kind == .json ? request.body : nil)
+        let verdict = SignatureCheck.verify(signatureHeader: head.headers["X-Twilio-Signature"], url: url, kind: kind,
+                                            rawBody: request.body, form: form,
+                                            tokens: policy.tokens.tokens(forAccountSid: accountHint))
+        guard verdict == .valid else {
+            log.notice("callback refused: bad signature", metadata: ["reason": "\(verdict)", "url": "\(url)", "peer": "\(head.peer)"])
+            return responder.respond(TwilioErrorResponse.make(403, Self.explain(verdict)))
+        }
+
+        let content: CallbackContent
+        do throws(CallbackContentError) {
+            if let form {
+                content = try CallbackParser.parse(form: form)
+            } else {
+                content = try CallbackParser.parse(json: request.body)
+            }
+        } catch {
+            log.notice("callback refused: bad content", metadata: ["reason": "\(error.message)"])
+            return responder.respond(TwilioErrorResponse.make(400, error.message))
+        }
+        guard !request.body.contains(0), !content.paramsJSON.contains("\\u0000") else {
+            return responder.respond(TwilioErrorResponse.make(400, "a parameter contains a NUL character"))
+        }
+        if !content.isKnownStatus {
+            log.warning("callback with an unexpected status", metadata: ["sid": "\(content.sid)", "status": "\(content.status)"])
+        }
+
+        let token = head.headers["I-Twilio-Idempotency-Token"]
+        let record = CallbackRecord(
+            idempotencyKey: IdempotencyKey.derive(headerToken: token, content: content),
+            idempotencyToken: token,
+            requestID: requestID,
+            content: content,
+            rawBody: String(decoding: request.body, as: UTF8.self),
+            path: String(head.path),
+            rawQuery: head.query.map(String.init) ?? "",
+            contentType: head.headers["Content-Type"] ?? "",
+            peer: head.peer,
+            receivedAt: Timestamp.iso8601(seconds: now.seconds, microseconds: now.microseconds),
+            sinks: policy.sinks(for: content.status)
+        )
+        let finalLog = log
+        writer.submit(record) { outcome in
+            responder.respond(Self.response(for: outcome, content: content, log: finalLog))
+        }
+    }
+
+    private static func response(for outcome: IngestOutcome, content: CallbackContent, log: Logger) -> HTTPResponse {
+        let result: String
+        var transitionID: Int64?
+        switch outcome {
+        case .recorded(let id):
+            result = "recorded"
+            transitionID = id
+        case .unchanged:
+            result = "unchanged"
+        case .duplicate:
+            result = "duplicate"
+        case .unavailable(let reason):
+            log.warning("callback not recorded: database unavailable", metadata: ["sid": "\(content.sid)", "reason": "\(reason)"])
+            return TwilioErrorResponse.make(503, "the database cannot commit right now; retry later",
+                                            headers: [("Retry-After", "5")])
+        case .failed(let reason):
+            log.error("callback not recorded", metadata: ["sid": "\(content.sid)", "reason": "\(reason)"])
+            return TwilioErrorResponse.make(500, "the callback could not be recorded")
+        }
+        log.info("callback \(result)", metadata: ["sid": "\(content.sid)", "status": "\(content.status)"])
+        var members: [(String, OutJSON)] = [("result", .string(result)), ("sid", .string(content.sid)),
+                                              ("status", .string(content.status))]
+        if let transitionID { members.append(("transition_id", .int(transitionID))) }
+        return TwilioErrorResponse.json(200, .object(members))
+    }
+
+    /// The body kind for a Content-Type, by its media type alone (parameters such as charset ignored).
+    static func bodyKind(_ contentType: String?) -> CallbackBodyKind? {
+        guard let contentType else { return nil }
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        switch media {
+        case "application/x-www-form-urlencoded": return .form
+        case "application/json": return .json
+        default: return nil
+        }
+    }
+
+    private static func explain(_ verdict: SignatureVerdict) -> String {
+        switch verdict {
+        case .valid: return "valid"
+        case .missing: return "X-Twilio-Signature is missing"
+        case .mismatch: return "X-Twilio-Signature does not match: check public_url and the auth token"
+        case .bodyHashMissing: return "a JSON callback's URL must carry bodySHA256"
+        case .bodyHashMismatch: return "bodySHA256 does not match the body"
+        }
+    }
+}

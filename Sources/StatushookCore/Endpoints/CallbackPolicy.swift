@@ -1,0 +1,50 @@
+import Foundation
+import Hashing
+
+/// The parts of the configuration that decide how a callback is checked, derived once per
+/// (re)load so that a request does no parsing of settings.
+struct CallbackPolicy: Sendable {
+    var callbackPath: String
+    var maxBodyBytes: Int
+    /// `user:password` bytes when callback basic auth is on.
+    var basicCredentials: [UInt8]?
+    var urlBuilder: SignedURLBuilder
+    var tokens: TokenSelection
+    var sinks: [(name: String, statuses: Set<String>?)]
+
+    init(_ configuration: Configuration) throws {
+        callbackPath = configuration.callbackPath
+        maxBodyBytes = configuration.maxBodyBytes
+        if let user = configuration.callbackUsername, let password = configuration.callbackPassword {
+            basicCredentials = Array("\(user):\(password)".utf8)
+        }
+        urlBuilder = SignedURLBuilder(publicURL: configuration.publicURL,
+                                      trustedProxies: try TrustedProxies(parsing: configuration.trustedProxies))
+        tokens = TokenSelection(configuration)
+        sinks = configuration.sinks.map { ($0.name, $0.statuses.map(Set.init)) }
+    }
+
+    /// The sinks to notify of a transition to `status`.
+    func sinks(for status: String) -> [String] {
+        sinks.filter { $0.statuses?.contains(status) ?? true }.map(\.name)
+    }
+
+    /// True when basic auth is off, or the `Authorization` header carries the configured pair.
+    func authorizes(_ authorization: String?) -> Bool {
+        guard let expected = basicCredentials else { return true }
+        guard let authorization, authorization.count > 6,
+              authorization.prefix(6).lowercased() == "basic " else { return false }
+        let encoded = authorization.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard let decoded = Data(base64Encoded: encoded) else { return false }
+        return Digest.constantTimeEqual(Array(decoded), expected)
+    }
+}
+
+extension TokenSelection {
+    init(_ configuration: Configuration) {
+        self.init(authToken: configuration.authToken, authTokenPrevious: configuration.authTokenPrevious,
+                  accounts: configuration.accountTokens.mapValues {
+                      TokenSelection.AccountTokens(current: $0.current, previous: $0.previous)
+                  })
+    }
+}

@@ -1,0 +1,51 @@
+import HTTPServer
+import Logging
+import Synchronization
+
+/// Sends each request to its endpoint by path; unknown paths get a Twilio-shaped 404.
+public final class Router: HTTPHandler {
+    private let policy: Mutex<CallbackPolicy>
+    private let callbacks: CallbackEndpoint
+    private let readiness: Readiness
+
+    public init(configuration: Configuration, writer: IngestWriter, readiness: Readiness, logger: Logger) throws {
+        policy = Mutex(try CallbackPolicy(configuration))
+        callbacks = CallbackEndpoint(writer: writer, logger: logger)
+        self.readiness = readiness
+    }
+
+    /// Takes a new configuration for requests that arrive from now on (SIGHUP).
+    public func reload(_ configuration: Configuration) throws {
+        let fresh = try CallbackPolicy(configuration)
+        policy.withLock { $0 = fresh }
+    }
+
+    public func accept(_ head: HTTPRequestHead) -> HTTPHeadDecision {
+        let policy = policy.withLock { $0 }
+        switch head.path {
+        case policy.callbackPath:
+            return callbacks.accept(head, policy: policy)
+        case "/healthz":
+            return Self.getOnly(head) ?? .respond(TwilioErrorResponse.json(200, .object([("status", "ok")])))
+        case "/readyz":
+            return Self.getOnly(head) ?? .respond(TwilioErrorResponse.json(readiness.isReady ? 200 : 503, readiness.report))
+        default:
+            return .respond(TwilioErrorResponse.make(404, "no resource at \(head.path)"))
+        }
+    }
+
+    public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        guard readiness.acceptsCallbacks else {
+            return responder.respond(TwilioErrorResponse.make(503, "statushook is starting: the database is not ready yet",
+                                                              headers: [("Retry-After", "5")]))
+        }
+        let policy = policy.withLock { $0 }
+        callbacks.handle(request, policy: policy, responder: responder)
+    }
+
+    private static func getOnly(_ head: HTTPRequestHead) -> HTTPHeadDecision? {
+        guard head.method != "GET" && head.method != "HEAD" else { return nil }
+        return .respond(TwilioErrorResponse.make(405, "method \(head.method) is not allowed; use GET",
+                                                 headers: [("Allow", "GET, HEAD")]))
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// Records callbacks on a thread of its own, many to a transaction (group commit).
+///
+/// Callbacks that arrive while a transaction commits wait in the queue and share the next one,
+/// so the cost of a commit (an fsync) is paid once per batch instead of once per callback.
+/// Every callback of a batch is answered only after its COMMIT returned; if it did not, all of
+/// them are answered `unavailable` and Twilio retries (the idempotency key makes a retry of a
+/// commit whose outcome was unknown harmless).
+public final class IngestWriter: Sendable {
+    public typealias Completion = @Sendable (IngestOutcome) -> Void
+
+    private struct Pending {
+        var record: CallbackRecord
+        var completion: Completion
+    }
+
+    /// The queue and the thread's life, guarded by `condition`.
+    private final class Queue: @unchecked Sendable {
+        let condition = NSCondition()
+        var items: [Pending] = []
+        var stopping = false
+        var stopped = false
+    }
+
+    private let conninfo: String
+    private let maxBatch: Int
+    private let logger: Logger
+    private let readiness: Readiness
+    private let queue = Queue()
+
+    public init(conninfo: String, maxBatch: Int = 256, readiness: Readiness, logger: Logger) {
+        self.conninfo = conninfo
+        self.maxBatch = maxBatch
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "ingest-writer"
+        thread.start()
+    }
+
+    /// Queues a callback; `completion` runs on the writer's thread once its fate is known.
+    public func submit(_ record: CallbackRecord, completion: @escaping Completion) {
+        queue.condition.lock()
+        let accepted = !queue.stopping
+        if accepted {
+            queue.items.append(Pending(record: record, completion: completion))
+            queue.condition.signal()
+        }
+        queue.condition.unlock()
+        if !accepted { completion(.unavailable("statushook is shutting down")) }
+    }
+
+    /// Records what is queued, then stops the thread; returns once it has.
+    public func stop() {
+        queue.condition.lock()
+        queue.stopping = true
+        queue.condition.broadcast()
+        while !queue.stopped { queue.condition.wait() }
+        queue.condition.unlock()
+    }
+
+    private func run() {
+        var session = WriterSession(conninfo: conninfo, readiness: readiness, logger: logger)
+        while true {
+            queue.condition.lock()
+            while queue.items.isEmpty && !queue.stopping { queue.condition.wait() }
+            if queue.items.isEmpty && queue.stopping {
+                queue.stopped = true
+                queue.condition.broadcast()
+                queue.condition.unlock()
+                session.close()
+                return
+            }
+            let count = min(queue.items.count, maxBatch)
+            let batch = Array(queue.items.prefix(count))
+            queue.items.removeFirst(count)
+            queue.condition.unlock()
+
+            let outcomes = session.record(batch.map(\.record))
+            for (pending, outcome) in zip(batch, outcomes) {
+                pending.completion(outcome)
+            }
+        }
+    }
+}
+
+/// The writer thread's database connection and what it does with a batch.
+struct WriterSession {
+    private let conninfo: String
+    private let readiness: Readiness
+    private let logger: Logger
+    private var connection: PostgresConnection?
+    private var lastConnectAttempt: ContinuousClock.Instant?
+    /// How often to try to reconnect while the database is away; callbacks meanwhile get 503 at once.
+    private let reconnectInterval = Duration.milliseconds(500)
+
+    init(conninfo: String, readiness: Readiness, logger: Logger) {
+        self.conninfo = conninfo
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    mutating func close() {
+        connection?.close()
+        connection = nil
+    }
+
+    /// Records a batch in one transaction; outcomes come back in the batch's order.
+    mutating func record(_ batch: [CallbackRecord]) -> [IngestOutcome] {
+        guard let connection = connect() else {
+            return batch.map { _ in .unavailable("database unavailable") }
+        }
+        // Taking profile locks in SID order keeps two batches (two instances) from deadlocking.
+        let order = batch.indices.sorted { (batch[$0].content.sid, $0) < (batch[$1].content.sid, $1) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                var outcomes = [IngestOutcome](repeating: .duplicate, count: batch.count)
+                try connection.execute("BEGIN")
+                for index in order {
+                    outcomes[index] = try Self.recordOne(batch[index], on: connection)
+                }
+                try connection.execute("COMMIT")
+                return outcomes
+            } catch {
+                if error.isConnectionProblem {
+                    logger.error("database connection lost while recording", metadata: ["error": "\(error)"])
+                    self.connection?.close()
+                    self.connection = nil
+                    readiness.databaseLost("\(error.message)")
+                    return batch.map { _ in .unavailable("database connection lost") }
+                }
+                try? connection.execute("ROLLBACK")
+                if error.isSerializationOrDeadlock && attempt < 4 { continue }
+                if batch.count > 1 {
+                    // One bad callback must not sink the others: record each on its own.
+                    var outcomes: [IngestOutcome] = []
+                    for single in batch { outcomes += record([single]) }
+                    return outcomes
+                }
+                logger.error("database refused a callback", metadata: ["error": "\(error)"])
+                return [.failed(error.message)]
+            }
+        }
+    }
+
+    private static func recordOne(_ record: CallbackRecord, on connection: PostgresConnection) throws(PostgresError) -> IngestOutcome {
+        let rows = try connection.queryPrepared("record_callback", record.parameters)
+        switch rows[0, "result"] {
+        case "recorded":
+            return .recorded(transitionID: Int64(rows[0, "transition_id"] ?? "") ?? 0)
+        case "unchanged":
+            return .unchanged
+        default:
+            return .duplicate
+        }
+    }
+
+    private mutating func connect() -> PostgresConnection? {
+        if let connection, connection.isHealthy { return connection }
+        connection?.close()
+        connection = nil
+        let clock = ContinuousClock()
+        if let last = lastConnectAttempt, clock.now - last < reconnectInterval { return nil }
+        lastConnectAttempt = clock.now
+        do {
+            let fresh = try PostgresConnection.connect(conninfo)
+            try fresh.prepare("record_callback", CallbackRecord.sql)
+            connection = fresh
+            readiness.databaseReachable()
+            logger.info("ingest connected to the database")
+            return fresh
+        } catch {
+            readiness.databaseLost(error.message)
+            logger.warning("ingest cannot reach the database", metadata: ["error": "\(error.message)"])
+            return nil
+        }
+    }
+}

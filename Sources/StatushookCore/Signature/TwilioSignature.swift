@@ -1,0 +1,57 @@
+import Foundation
+import Hashing
+
+/// The `X-Twilio-Signature` algorithm, exactly as Twilio's helper libraries compute it.
+public enum TwilioSignature {
+    /// The bytes Twilio signs for a form body.
+    ///
+    /// The URL, then for each name in UTF-8 byte order (not `String` order, which compares
+    /// canonically equivalent text as equal), for each of its distinct values in byte order,
+    /// name + value. A JSON body signs the URL alone: pass no pairs.
+    public static func canonicalBytes(url: String, pairs: [FormPair]) -> [UInt8] {
+        var out = Array(url.utf8)
+        for (name, values) in sortedDistinct(pairs) {
+            for value in values {
+                out += name
+                out += value
+            }
+        }
+        return out
+    }
+
+    /// Base64 (with padding) of HMAC-SHA1 of the canonical bytes, keyed by the UTF-8 of `token`.
+    public static func compute(url: String, pairs: [FormPair], token: String) -> String {
+        let mac = Digest.hmacSHA1(key: Array(token.utf8), message: canonicalBytes(url: url, pairs: pairs))
+        return Data(mac).base64EncodedString()
+    }
+
+    /// The URL as given, then its port variant.
+    ///
+    /// Twilio's back end is inconsistent about default ports, so its libraries accept both: a URL
+    /// without a port also with `:443` (https) or `:80` (http); a URL with a port also without
+    /// it. Userinfo is kept (unlike Python's `remove_port`, which drops it), and nothing is
+    /// re-encoded. A text that is not an absolute URL has no variant.
+    public static func urlVariants(_ url: String) -> [String] {
+        guard var parts = SignedURLParts(url) else { return [url] }
+        if parts.port != nil {
+            parts.port = nil
+        } else if let port = parts.defaultPort {
+            parts.port = Substring(port)
+        } else {
+            return [url]
+        }
+        let variant = parts.text
+        return variant == url ? [url] : [url, variant]
+    }
+
+    /// The names in byte order, each with its distinct values in byte order.
+    static func sortedDistinct(_ pairs: [FormPair]) -> [(name: [UInt8], values: [[UInt8]])] {
+        var valuesByName: [[UInt8]: Set<[UInt8]>] = [:]
+        for pair in pairs {
+            valuesByName[pair.name, default: []].insert(pair.value)
+        }
+        return valuesByName
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map { (name: $0.key, values: $0.value.sorted { $0.lexicographicallyPrecedes($1) }) }
+    }
+}
