@@ -131,6 +131,13 @@ struct ConfigKeyTests {
             """) == [F.fileError(7, "'sink.mail.secret' is not a setting of an smtp sink")])
     }
 
+    @Test("a secret's '_file' form on a sink without that secret is named as written")
+    func misplacedFileForm() {
+        #expect(F.errorsWithRequired("sink.out.type = log\nsink.out.password_file = /p\n", files: ["/p": "x"]) == [
+            F.fileError(4, "'sink.out.password_file' is not a setting of a log sink"),
+        ])
+    }
+
     @Test("a mistyped sink field suggests the field meant for that sink's type")
     func sinkFieldNearMiss() {
         #expect(F.errorsWithRequired("""

@@ -163,7 +163,6 @@ struct MigrationRecordCallbackTests {
         try migrated { connection, database in
             try connection.execute("BEGIN")
             _ = try Self.record(Call(key: "a", status: "draft"), on: connection)
-            let url = database
             let waiter = try database.connect()
             let waiterPID = String(waiter.backendPID)
             let second: [Result<Outcome, any Error>] = migrationTestsOnThreads([
@@ -171,7 +170,7 @@ struct MigrationRecordCallbackTests {
                 {
                     // Commit the first only once the second is blocked on the new profile row.
                     Result {
-                        let observer = try url.connect()
+                        let observer = try database.connect()
                         while try observer.query(
                             "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [waiterPID])[0, "wait_event_type"] != "Lock" {
                             Thread.sleep(forTimeInterval: 0.01)

@@ -2,10 +2,12 @@ import Hashing
 import Testing
 @testable import StatushookCore
 
-// The curl commands these tests pin were run by hand against a receiver that prints what it
-// got (a Python http.server whose do_POST writes the Content-Type, the X-Twilio-Signature and
-// urllib.parse.parse_qsl(body, keep_blank_values=True)), and the statushook form decoder read
-// the received bodies back to exactly the pairs given, for every parameter used below.
+// Commands of the shape these tests pin were run by hand (curl 7.88.1) against a receiver that
+// saved what it got (a Python http.server whose do_POST wrote the body, the Content-Type and
+// X-Twilio-Signature): for a form with a quote, '&', '=', '%', '+', a newline, é and an emoji in a
+// value, a space and '@' in names, an empty name and an empty value, FormBody decoded the
+// received body back to exactly the pairs given and SignatureCheck said valid; likewise for a
+// JSON file whose path holds a quote.
 
 @Suite("Signature: the sign command's output")
 struct SignatureSignCommandTests {

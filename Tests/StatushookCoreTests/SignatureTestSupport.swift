@@ -31,17 +31,35 @@ enum SignatureFixtures {
 struct SignatureVectorFile: Decodable {
     struct Vector: Decodable {
         var name: String
-        var auth_token: String
+        var authToken: String
         var url: String
+        /// Decoded POST parameters in body order, each `[name, value]`; a repeated name repeats.
         var params: [[String]]
+        /// The signature of `url` with `params` (the vectors that must verify).
         var expected: String?
-        var must_not_equal: String?
+        /// A signature that must not come out (the negative vectors).
+        var mustNotEqual: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, params, expected
+            case authToken = "auth_token"
+            case mustNotEqual = "must_not_equal"
+        }
     }
 
     var about: String
-    var body_json: String
-    var body_sha256: String
-    var empty_body_sha256: String
+    /// The JSON body whose SHA-256 is `bodySHA256`.
+    var bodyJSON: String
+    var bodySHA256: String
+    /// SHA-256 of the body `{}`.
+    var emptyBodySHA256: String
     var vectors: [Vector]
     var negative: [Vector]
+
+    enum CodingKeys: String, CodingKey {
+        case about, vectors, negative
+        case bodyJSON = "body_json"
+        case bodySHA256 = "body_sha256"
+        case emptyBodySHA256 = "empty_body_sha256"
+    }
 }

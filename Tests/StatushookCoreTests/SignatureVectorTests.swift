@@ -23,7 +23,7 @@ struct SignatureVectorTests {
     }
 
     private func jsonBody(_ vector: SignatureVectorFile.Vector, _ file: SignatureVectorFile) -> [UInt8] {
-        vector.url.contains(file.empty_body_sha256) ? Array("{}".utf8) : Array(file.body_json.utf8)
+        vector.url.contains(file.emptyBodySHA256) ? Array("{}".utf8) : Array(file.bodyJSON.utf8)
     }
 
     @Test("the vector file is the one described: 15 vectors, 1 negative, JSON bodies hash as stated")
@@ -33,16 +33,16 @@ struct SignatureVectorTests {
         #expect(file.vectors.count == 15)
         #expect(file.negative.count == 1)
         #expect(file.vectors.allSatisfy { $0.expected != nil })
-        #expect(file.negative.allSatisfy { $0.must_not_equal != nil })
-        #expect(Digest.sha256Hex(Array(file.body_json.utf8)) == file.body_sha256)
-        #expect(Digest.sha256Hex(Array("{}".utf8)) == file.empty_body_sha256)
+        #expect(file.negative.allSatisfy { $0.mustNotEqual != nil })
+        #expect(Digest.sha256Hex(Array(file.bodyJSON.utf8)) == file.bodySHA256)
+        #expect(Digest.sha256Hex(Array("{}".utf8)) == file.emptyBodySHA256)
         #expect(file.vectors.filter(isJSON).count == 3)
     }
 
     @Test("every vector's signature is computed exactly")
     func computeEveryVector() throws {
         for vector in try SignatureFixtures.vectors().vectors {
-            let computed = TwilioSignature.compute(url: vector.url, pairs: pairs(vector), token: vector.auth_token)
+            let computed = TwilioSignature.compute(url: vector.url, pairs: pairs(vector), token: vector.authToken)
             #expect(computed == vector.expected, "\(vector.name)")
         }
     }
@@ -55,7 +55,7 @@ struct SignatureVectorTests {
             let body = json ? jsonBody(vector, file) : []
             let verdict = SignatureCheck.verify(
                 signatureHeader: vector.expected, url: vector.url, kind: json ? .json : .form,
-                rawBody: body, form: json ? nil : FormBody(pairs: pairs(vector)), tokens: [vector.auth_token]
+                rawBody: body, form: json ? nil : FormBody(pairs: pairs(vector)), tokens: [vector.authToken]
             )
             #expect(verdict == .valid, "\(vector.name)")
         }
@@ -71,7 +71,7 @@ struct SignatureVectorTests {
             let verdict = SignatureCheck.verify(
                 signatureHeader: vector.expected, url: variants[1], kind: json ? .json : .form,
                 rawBody: json ? jsonBody(vector, file) : [], form: json ? nil : FormBody(pairs: pairs(vector)),
-                tokens: [vector.auth_token]
+                tokens: [vector.authToken]
             )
             #expect(verdict == .valid, "\(vector.name) at \(variants[1])")
         }
@@ -88,7 +88,7 @@ struct SignatureVectorTests {
             let vector = try #require(file.vectors.first { $0.name == name }, "vector '\(name)' is gone from the file")
             let verdict = SignatureCheck.verify(
                 signatureHeader: vector.expected, url: urlWithoutPort, kind: .form, rawBody: [],
-                form: FormBody(pairs: pairs(vector)), tokens: [vector.auth_token]
+                form: FormBody(pairs: pairs(vector)), tokens: [vector.authToken]
             )
             #expect(verdict == .valid, "\(name)")
         }
@@ -102,11 +102,11 @@ struct SignatureVectorTests {
         let form = FormBody(pairs: pairs(vector))
         // Signed with :1234, received at a URL without a port: :1234 cannot be guessed.
         #expect(SignatureCheck.verify(signatureHeader: vector.expected, url: withoutPort, kind: .form, rawBody: [],
-                                      form: form, tokens: [vector.auth_token]) == .mismatch)
+                                      form: form, tokens: [vector.authToken]) == .mismatch)
         // Signed without the port, received at :1234: the variant without the port is tried.
-        let signedWithoutPort = TwilioSignature.compute(url: withoutPort, pairs: form.pairs, token: vector.auth_token)
+        let signedWithoutPort = TwilioSignature.compute(url: withoutPort, pairs: form.pairs, token: vector.authToken)
         #expect(SignatureCheck.verify(signatureHeader: signedWithoutPort, url: vector.url, kind: .form, rawBody: [],
-                                      form: form, tokens: [vector.auth_token]) == .valid)
+                                      form: form, tokens: [vector.authToken]) == .valid)
     }
 
     @Test("a vector's signature does not verify with another token")
@@ -123,11 +123,11 @@ struct SignatureVectorTests {
     @Test("the negative vector's wrong signature is neither computed nor accepted")
     func negativeVectors() throws {
         for vector in try SignatureFixtures.vectors().negative {
-            let computed = TwilioSignature.compute(url: vector.url, pairs: pairs(vector), token: vector.auth_token)
-            #expect(computed != vector.must_not_equal, "\(vector.name)")
+            let computed = TwilioSignature.compute(url: vector.url, pairs: pairs(vector), token: vector.authToken)
+            #expect(computed != vector.mustNotEqual, "\(vector.name)")
             let verdict = SignatureCheck.verify(
-                signatureHeader: vector.must_not_equal, url: vector.url, kind: .form, rawBody: [],
-                form: FormBody(pairs: pairs(vector)), tokens: [vector.auth_token]
+                signatureHeader: vector.mustNotEqual, url: vector.url, kind: .form, rawBody: [],
+                form: FormBody(pairs: pairs(vector)), tokens: [vector.authToken]
             )
             #expect(verdict == .mismatch, "\(vector.name)")
         }
@@ -141,7 +141,7 @@ struct SignatureVectorTests {
                 .joined(separator: "&")
             let verdict = SignatureCheck.verify(
                 signatureHeader: vector.expected, url: vector.url, kind: .form, rawBody: Array(body.utf8),
-                form: nil, tokens: [vector.auth_token]
+                form: nil, tokens: [vector.authToken]
             )
             #expect(verdict == .valid, "\(vector.name)")
         }

@@ -6,5 +6,9 @@ public struct CallbackContentError: Error, Sendable, Equatable, CustomStringConv
         self.message = message
     }
 
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { message }
 }

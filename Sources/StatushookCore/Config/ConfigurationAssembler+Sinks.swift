@@ -10,9 +10,9 @@ extension ConfigurationAssembler {
         guard let type else { return nil }
         for field in SinkField.allCases where !field.sinkTypes.contains(type) {
             let key = SettingKey.sink(name: name, field: field)
-            if let origin = table.settings[key]?.origin {
-                errors.report("'\(key.name)' is not a setting of \(type.withArticle)", at: origin)
-            }
+            guard let setting = table.settings[key] else { continue }
+            let written = if case .line = setting.origin { setting.writtenKey } else { key.name }
+            errors.report("'\(written)' is not a setting of \(type.withArticle)", at: setting.origin)
         }
         let statuses = value(.sink(name: name, field: .statuses)) { (text) throws(ValueRule) in
             try ValueSyntax.list(text, item: ValueSyntax.status)

@@ -40,7 +40,7 @@ public final class Readiness: Sendable {
     }
 
     /// The `/readyz` body.
-    public var report: OutJSON {
+    public var report: JSONValue {
         state.withLock { state in
             .object([
                 ("ready", .bool(state.databaseReachable && state.migrationsCurrent)),

@@ -109,7 +109,7 @@ struct CallbackEndpoint: Sendable {
             return TwilioErrorResponse.make(500, "the callback could not be recorded")
         }
         log.info("callback \(result)", metadata: ["sid": "\(content.sid)", "status": "\(content.status)"])
-        var members: [(String, OutJSON)] = [("result", .string(result)), ("sid", .string(content.sid)),
+        var members: [(String, JSONValue)] = [("result", .string(result)), ("sid", .string(content.sid)),
                                               ("status", .string(content.status))]
         if let transitionID { members.append(("transition_id", .int(transitionID))) }
         return TwilioErrorResponse.json(200, .object(members))

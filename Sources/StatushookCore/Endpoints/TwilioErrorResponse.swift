@@ -7,7 +7,7 @@ import HTTPServer
 enum TwilioErrorResponse {
     static func make(_ status: Int, _ message: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         let code = 20000 + status
-        let body = OutJSON.object([
+        let body = JSONValue.object([
             ("code", .int(Int64(code))),
             ("message", .string(message)),
             ("more_info", .string("https://www.twilio.com/docs/errors/\(code)")),
@@ -16,7 +16,7 @@ enum TwilioErrorResponse {
         return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body.bytes)
     }
 
-    static func json(_ status: Int, _ body: OutJSON, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    static func json(_ status: Int, _ body: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body.bytes)
     }
 }

@@ -32,7 +32,7 @@ public struct LineLogHandler: LogHandler {
         let line: String
         switch format {
         case .json:
-            var members: [(String, OutJSON)] = [
+            var members: [(String, JSONValue)] = [
                 ("time", .string(time)),
                 ("level", .string(event.level.rawValue)),
                 ("message", .string("\(event.message)")),
@@ -40,7 +40,7 @@ public struct LineLogHandler: LogHandler {
             for key in merged.keys.sorted() {
                 members.append((key, Self.json(merged[key]!)))
             }
-            line = OutJSON.object(members).text + "\n"
+            line = JSONValue.object(members).text + "\n"
         case .text:
             let fields = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
             line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
@@ -48,7 +48,7 @@ public struct LineLogHandler: LogHandler {
         StandardError.write(line)
     }
 
-    private static func json(_ value: Logger.Metadata.Value) -> OutJSON {
+    private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
         case .string(let string): return .string(string)
         case .stringConvertible(let convertible):

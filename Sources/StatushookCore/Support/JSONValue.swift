@@ -1,14 +1,14 @@
 /// A JSON value that keeps its object keys in the order given, for bodies and log lines whose
 /// shape people read.
-public enum OutJSON: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
     case string(String)
-    case array([OutJSON])
-    case object([(String, OutJSON)])
+    case array([JSONValue])
+    case object([(String, JSONValue)])
 
-    public static func == (lhs: OutJSON, rhs: OutJSON) -> Bool {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         lhs.text == rhs.text
     }
 
@@ -73,7 +73,7 @@ public enum OutJSON: Sendable, Equatable {
     }
 }
 
-extension OutJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
@@ -81,5 +81,5 @@ extension OutJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expr
 
 extension Optional where Wrapped == String {
     /// The string, or JSON null.
-    var json: OutJSON { map(OutJSON.string) ?? .null }
+    var json: JSONValue { map(JSONValue.string) ?? .null }
 }
