@@ -45,24 +45,10 @@ enum CallbackJSON: Sendable, Equatable {
         }
     }
 
-    /// `value` as a JSON string literal: `"` and `\` escaped, control characters as escapes.
+    /// `value` as a JSON string literal (the escaping of `JSONValue`, the one writer of JSON text).
     static func quote(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.writeString(value, to: &out)
+        return out
     }
 }

@@ -43,8 +43,6 @@ struct CallbackPolicy: Sendable {
 extension TokenSelection {
     init(_ configuration: Configuration) {
         self.init(authToken: configuration.authToken, authTokenPrevious: configuration.authTokenPrevious,
-                  accounts: configuration.accountTokens.mapValues {
-                      TokenSelection.AccountTokens(current: $0.current, previous: $0.previous)
-                  })
+                  accounts: configuration.accountTokens)
     }
 }

@@ -1,16 +1,5 @@
 /// Which auth tokens may sign a callback (PRODUCT §1.6).
 public struct TokenSelection: Sendable, Equatable {
-    /// One subaccount's tokens: `account.<AccountSid>.auth_token` and `…auth_token_previous`.
-    public struct AccountTokens: Sendable, Equatable {
-        public var current: String?
-        public var previous: String?
-
-        public init(current: String?, previous: String? = nil) {
-            self.current = current
-            self.previous = previous
-        }
-    }
-
     /// `auth_token` then `auth_token_previous`, empty ones left out.
     private let defaultTokens: [String]
     /// Per AccountSid (normalized, see `normalize`): that account's non-empty tokens, never empty.
