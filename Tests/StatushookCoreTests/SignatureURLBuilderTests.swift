@@ -132,3 +132,12 @@ struct SignatureURLBuilderTests {
                                       form: FormBody(pairs: pairs), tokens: ["t"]) == .valid)
     }
 }
+
+@Suite("Signature: URLs in logs")
+struct SignedURLRedactionTests {
+    @Test("credentials in a signed URL are masked before it is logged")
+    func masksCredentials() {
+        #expect(SignedURLParts.redacted("https://user:secret@hooks.example.com/cb?x=1") == "https://***@hooks.example.com/cb?x=1")
+        #expect(SignedURLParts.redacted("https://hooks.example.com/cb") == "https://hooks.example.com/cb")
+    }
+}

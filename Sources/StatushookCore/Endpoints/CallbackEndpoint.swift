@@ -47,7 +47,7 @@ struct CallbackEndpoint: Sendable {
                                             rawBody: request.body, form: form,
                                             tokens: policy.tokens.tokens(forAccountSid: accountHint))
         guard verdict == .valid else {
-            log.notice("callback refused: bad signature", metadata: ["reason": "\(verdict)", "url": "\(url)", "peer": "\(head.peer)"])
+            log.notice("callback refused: bad signature", metadata: ["reason": "\(verdict)", "url": "\(SignedURLParts.redacted(url))", "peer": "\(head.peer)"])
             return responder.respond(TwilioErrorResponse.make(403, Self.explain(verdict)))
         }
 

@@ -51,6 +51,13 @@ struct SignedURLParts: Equatable {
         return out
     }
 
+    /// The URL with any credentials masked, for logs: `https://***@host/…`.
+    static func redacted(_ url: String) -> String {
+        guard var parts = SignedURLParts(url), parts.userinfo != nil else { return url }
+        parts.userinfo = "***"
+        return parts.text
+    }
+
     /// The default port of the scheme, for the schemes Twilio calls.
     var defaultPort: String? {
         Self.defaultPort(forScheme: scheme)
