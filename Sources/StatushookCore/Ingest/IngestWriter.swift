@@ -21,6 +21,7 @@ public final class IngestWriter: Sendable {
     private final class Queue: @unchecked Sendable {
         let condition = NSCondition()
         var items: [Pending] = []
+        var started = false
         var stopping = false
         var stopped = false
     }
@@ -39,6 +40,9 @@ public final class IngestWriter: Sendable {
     }
 
     public func start() {
+        queue.condition.lock()
+        queue.started = true
+        queue.condition.unlock()
         let thread = Thread { [self] in run() }
         thread.name = "ingest-writer"
         thread.start()
@@ -56,13 +60,17 @@ public final class IngestWriter: Sendable {
         if !accepted { completion(.unavailable("statushook is shutting down")) }
     }
 
-    /// Records what is queued, then stops the thread; returns once it has.
+    /// Records what is queued, then stops the thread; returns once it has. Callbacks queued
+    /// before the writer ever started are answered `unavailable`.
     public func stop() {
         queue.condition.lock()
         queue.stopping = true
         queue.condition.broadcast()
-        while !queue.stopped { queue.condition.wait() }
+        let orphans = queue.started ? [] : queue.items
+        if !queue.started { queue.items.removeAll() }
+        while queue.started && !queue.stopped { queue.condition.wait() }
         queue.condition.unlock()
+        for pending in orphans { pending.completion(.unavailable("statushook is shutting down")) }
     }
 
     private func run() {
