@@ -31,6 +31,13 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // curl_easy_setopt is variadic: typed wrappers for Swift.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
@@ -40,12 +47,16 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim"]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         .target(name: "Hashing", dependencies: ["COpenSSL"]),
+        // OpenSSL's macros (SSL_set_tlsext_host_name, …) as functions Swift can call.
+        .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
+        .target(name: "SMTPClient", dependencies: ["COpenSSL", "COpenSSLShim"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "CCurlShim"]),
 
         // The domain.
         .target(
             name: "StatushookCore",
             dependencies: [
-                "HTTPServer", "PostgresClient", "Hashing",
+                "HTTPServer", "PostgresClient", "Hashing", "SMTPClient", "HTTPClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -62,6 +73,9 @@ let package = Package(
         .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing"]),
         // Needs a running PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        // Start real peers (aiosmtpd, a local HTTP receiver) from the venv scripts/test prepares.
+        .testTarget(name: "SMTPClientTests", dependencies: ["SMTPClient"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

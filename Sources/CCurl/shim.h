@@ -1,0 +1,4 @@
+#ifndef STATUSHOOK_CCURL_H
+#define STATUSHOOK_CCURL_H
+#include <curl/curl.h>
+#endif
