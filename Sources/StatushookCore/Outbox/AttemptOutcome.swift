@@ -1,0 +1,29 @@
+/// What one attempt to deliver to a sink came to; the delivery rules decide what follows.
+public enum AttemptOutcome: Sendable, Equatable {
+    case delivered(detail: String)
+    /// Worth retrying: a network error, a timeout, SMTP 4yz, HTTP 408/429/5xx. `retryAfter`
+    /// is the receiver's own wish (HTTP `Retry-After`), honoured over the schedule.
+    case transient(detail: String, retryAfter: Duration?)
+    /// Retrying will not help: SMTP 5yz, HTTP 4xx other than 408/410/429, a required STARTTLS
+    /// that the server does not offer.
+    case permanent(detail: String)
+    /// HTTP 410: the receiver is gone for good; the sink is paused.
+    case gone(detail: String)
+
+    public var detail: String {
+        switch self {
+        case .delivered(let detail), .transient(let detail, _), .permanent(let detail), .gone(let detail):
+            return detail
+        }
+    }
+
+    /// The word stored in `delivery_attempts.outcome`.
+    public var name: String {
+        switch self {
+        case .delivered: return "delivered"
+        case .transient: return "transient"
+        case .permanent: return "permanent"
+        case .gone: return "gone"
+        }
+    }
+}
