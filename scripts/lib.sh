@@ -33,9 +33,10 @@ SYSTEM_PACKAGES=(
 
 # Installs whichever of SYSTEM_PACKAGES is missing; does nothing (and needs no root) otherwise.
 install_deps() {
-    local missing=() pkg
+    local missing=() pkg state
     for pkg in "${SYSTEM_PACKAGES[@]}"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        state="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+        if [ "$state" != "install ok installed" ]; then
             missing+=("$pkg")
         fi
     done
@@ -247,7 +248,7 @@ if [ -n "${STATUSHOOK_SCRATCH_PATH:-}" ]; then
 fi
 
 # swift build (debug; release with `build release`), its output also kept in .local/build.log;
-# exports STATUSHOOK_BIN. Further arguments go to swift build.
+# exports STATUSHOOK_BIN. Further arguments go to swift build. Returns non-zero on failure.
 build() {
     local config=debug
     if [ "${1:-}" = release ]; then
@@ -257,14 +258,57 @@ build() {
     mkdir -p "$LOCAL_DIR"
     say "swift build -c $config $*"
     if ! (cd "$REPO_ROOT" && swift build "${SWIFTPM_FLAGS[@]+"${SWIFTPM_FLAGS[@]}"}" -c "$config" "$@" </dev/null) 2>&1 | tee "$BUILD_LOG"; then
-        die "swift build failed"
+        printf 'error: swift build failed\n' >&2
+        return 1
     fi
     STATUSHOOK_BIN="$(cd "$REPO_ROOT" && swift build "${SWIFTPM_FLAGS[@]+"${SWIFTPM_FLAGS[@]}"}" -c "$config" --show-bin-path </dev/null)/statushook"
-    [ -x "$STATUSHOOK_BIN" ] || die "no binary at $STATUSHOOK_BIN after swift build"
+    if [ ! -x "$STATUSHOOK_BIN" ]; then
+        printf 'error: no binary at %s after swift build\n' "$STATUSHOOK_BIN" >&2
+        return 1
+    fi
     export STATUSHOOK_BIN
 }
 
 # True when the last build printed a compiler warning.
 build_had_warnings() {
     grep -q 'warning:' "$BUILD_LOG"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Test result counts, read from the runners' own summary lines
+
+# Prints "PASSED FAILED" for a `swift test` log. XCTest: the last "Executed N tests, with M
+# failures" line is the total; Swift Testing: "Test run with N tests … passed|failed", and one
+# "✘ Test x failed after …" line per failing test.
+swift_test_counts() {
+    local log="$1" passed=0 failed=0 line total bad
+    line="$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -n 1 || true)"
+    if [ -n "$line" ]; then
+        total="$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$line")"
+        bad="$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$line")"
+        passed=$((passed + total - bad))
+        failed=$((failed + bad))
+    fi
+    line="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -n 1 || true)"
+    if [ -n "$line" ]; then
+        total="$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$line")"
+        bad="$(grep -E '^.{0,4}Test .* failed after' "$log" | grep -vc 'Test run with' || true)"
+        if grep -q 'failed' <<<"$line" && [ "$bad" -eq 0 ]; then
+            bad=1
+        fi
+        passed=$((passed + total - bad))
+        failed=$((failed + bad))
+    fi
+    echo "$passed $failed"
+}
+
+# Prints "PASSED FAILED" for a pytest log (its closing "N failed, N passed, N errors in …" line;
+# errors count as failures).
+pytest_counts() {
+    local log="$1" line
+    line="$(grep -E '^=*[ ]*[0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)' "$log" | tail -n 1 || true)"
+    _n() { grep -oE "[0-9]+ $1" <<<"$line" | grep -oE '^[0-9]+' | head -n 1 || true; }
+    local passed failed errors
+    passed="$(_n passed)"; failed="$(_n failed)"; errors="$(_n 'errors?')"
+    echo "${passed:-0} $(( ${failed:-0} + ${errors:-0} ))"
 }

@@ -153,8 +153,12 @@ def test_sigterm_exits_zero(daemon):
 def test_serve_refuses_pending_migrations_without_migrate(tmp_path, db):
     f = tmp_path / "s.conf"
     f.write_text(f"listen = 127.0.0.1:{free_port()}\ndatabase_url = {db.conninfo}\nauth_token = {TOKEN}\n")
-    p = subprocess.run([statushook_bin(), "serve", "--config", str(f)], stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=30, env=clean_env())
+    try:
+        p = subprocess.run([statushook_bin(), "serve", "--config", str(f)], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=15, env=clean_env())
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("serve without --migrate on a fresh database neither refused nor "
+                             f"exited within 15 s; its stderr:\n{(e.stderr or b'').decode()}") from None
     assert p.returncode != 0
     assert "migrat" in p.stderr.lower(), p.stderr
     # `migrate` applies them; running it twice is harmless.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from harness import assert_recorded, new_sid, warning_level
 
 
@@ -158,3 +160,44 @@ def test_request_logs_carry_the_stored_request_id(daemon, db):
     request_id = db.scalar("SELECT request_id FROM callbacks")
     found = daemon.wait_for_log(lambda r: r.get("request_id") == request_id)
     assert found is not None, f"no log line with request_id {request_id!r}:\n" + daemon.stderr()
+
+
+def test_concurrent_retries_of_one_callback_record_it_once(daemon, db):
+    sid = new_sid()
+    pairs = profile(sid, "draft")
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(lambda _: daemon.post_form(pairs, headers=idem("burst")), range(24)))
+    assert all(r.status == 200 for r in responses), [r for r in responses if r.status != 200][:3]
+    results = sorted(r.json()["result"] for r in responses)
+    assert results.count("recorded") == 1, results
+    assert results.count("duplicate") == 23, results
+    assert db.counts() == {"callbacks": 1, "transitions": 1, "deliveries": 1, "profiles": 1}
+
+
+def test_concurrent_callbacks_for_many_profiles_are_all_recorded(daemon, db):
+    sids = [new_sid() for _ in range(40)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        responses = list(pool.map(lambda s: daemon.post_form(profile(s, "pending-review")), sids))
+    for sid, r in zip(sids, responses):
+        assert_recorded(r, sid, "pending-review")
+    ids = {r.json()["transition_id"] for r in responses}
+    assert len(ids) == 40
+    assert db.counts() == {"callbacks": 40, "transitions": 40, "deliveries": 40, "profiles": 40}
+
+
+def test_concurrent_status_changes_of_one_profile_form_one_chain(daemon, db):
+    sid = new_sid()
+    statuses = ["draft", "pending-review", "in-review", "twilio-rejected", "draft",
+                "pending-review", "in-review", "twilio-approved"] * 2
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(
+            lambda i: daemon.post_form(profile(sid, statuses[i]), headers=idem(f"c{i}")),
+            range(len(statuses))))
+    assert all(r.status == 200 for r in responses), responses
+    chain = db.rows("SELECT from_status, to_status FROM transitions ORDER BY id")
+    assert chain[0]["from_status"] is None
+    for prev, cur in zip(chain, chain[1:]):
+        assert cur["from_status"] == prev["to_status"], chain
+        assert cur["from_status"] != cur["to_status"], chain
+    assert db.scalar("SELECT status FROM profiles") == chain[-1]["to_status"]
+    assert db.scalar("SELECT count(*) FROM callbacks") == len(statuses)

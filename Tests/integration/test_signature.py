@@ -290,3 +290,42 @@ def test_signature_over_other_params_is_rejected(daemon, db):
     r = daemon.post_form(profile(sid, "twilio-approved"), signature=forged)
     assert_twilio_error(r, 403)
     db.assert_nothing_written()
+
+
+def test_json_callback_with_a_query_string_is_signed_and_stored_verbatim(daemon, db):
+    sid = new_sid()
+    payload = {"CustomerProfileSid": sid, "Status": "draft"}
+    r = daemon.post_json(payload, query="tenant=acme&x=%27")
+    assert_recorded(r, sid, "draft")
+    digest = body_sha256(json.dumps(payload, ensure_ascii=False))
+    assert db.scalar("SELECT raw_query FROM callbacks") == f"tenant=acme&x=%27&bodySHA256={digest}"
+
+
+def test_json_content_type_with_a_charset_is_accepted(daemon):
+    sid = new_sid()
+    r = daemon.post_json({"CustomerProfileSid": sid, "Status": "draft"},
+                         headers={"Content-Type": "application/json; charset=utf-8"})
+    assert_recorded(r, sid, "draft")
+
+
+def test_values_are_signed_untrimmed_and_empty_values_count(daemon, db):
+    sid = new_sid()
+    pairs = profile(sid, "draft", FriendlyName="  padded name  ", Empty="", Plus="a+b", Space="a b")
+    r = daemon.post_form(pairs)
+    assert_recorded(r, sid, "draft")
+    params = db.scalar("SELECT params FROM callbacks")
+    assert params["FriendlyName"] == "  padded name  "
+    assert params["Empty"] == "" and params["Plus"] == "a+b" and params["Space"] == "a b"
+
+
+def test_trusted_proxy_default_https_port_is_accepted_without_it(start):
+    d = start({"trusted_proxies": "127.0.0.2"})
+    sid = new_sid()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "hooks.example.com",
+                 "X-Forwarded-Port": "443"}
+    r = d.post_form(profile(sid, "draft"), source="127.0.0.2",
+                    signed_url=f"https://hooks.example.com{CALLBACK_PATH}", headers=forwarded)
+    assert_recorded(r, sid, "draft")
+    r = d.post_form(profile(sid, "pending-review"), source="127.0.0.2",
+                    signed_url=f"https://hooks.example.com:443{CALLBACK_PATH}", headers=forwarded)
+    assert_recorded(r, sid, "pending-review")
