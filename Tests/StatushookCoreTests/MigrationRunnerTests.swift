@@ -42,7 +42,7 @@ struct MigrationRunnerTests {
             #expect(try connection.query("SELECT to_regclass('schema_migrations') AS t")[0, "t"] == nil)
             _ = try MigrationRunner.apply(EmbeddedMigrations.all, on: connection)
             #expect(try MigrationRunner.status(EmbeddedMigrations.all, on: connection) == .current)
-            let next = Migration(version: 2, name: "next", sql: "CREATE TABLE next_one (id int);")
+            let next = Migration(version: 1000, name: "next", sql: "CREATE TABLE next_one (id int);")
             #expect(try MigrationRunner.status(EmbeddedMigrations.all + [next], on: connection) == .pending([next]))
             #expect(try MigrationRunner.apply(EmbeddedMigrations.all + [next], on: connection) == [next])
             #expect(try MigrationRunner.status(EmbeddedMigrations.all + [next], on: connection) == .current)
@@ -90,7 +90,7 @@ struct MigrationRunnerTests {
     @Test("two processes applying at once apply each migration exactly once")
     func concurrentApply() throws {
         // A slow second migration widens the window; it would fail if it ran twice.
-        let slow = Migration(version: 2, name: "slow", sql: "CREATE TABLE slow_probe (id int); SELECT pg_sleep(0.3);")
+        let slow = Migration(version: 1000, name: "slow", sql: "CREATE TABLE slow_probe (id int); SELECT pg_sleep(0.3);")
         let migrations = EmbeddedMigrations.all + [slow]
         try MigrationTestDatabase.with { database in
             let outcomes: [Result<[Int], any Error>] = migrationTestsOnThreads([
@@ -100,25 +100,25 @@ struct MigrationRunnerTests {
             let applied = try outcomes.map { try $0.get() }
             #expect(applied.flatMap { $0 }.sorted() == migrations.map(\.version))
             #expect(applied.contains([]))
-            #expect(try appliedRows(database.connect()).map { $0[0] } == ["1", "2"])
+            #expect(try appliedRows(database.connect()).map { $0[0] } == migrations.map { String($0.version) })
         }
     }
 
     @Test("a failing migration is rolled back, named, and leaves the earlier ones applied")
     func failingMigration() throws {
-        let broken = Migration(version: 2, name: "broken", sql: "CREATE TABLE half_done (id int);\nSELEC 1;")
+        let broken = Migration(version: 1000, name: "broken", sql: "CREATE TABLE half_done (id int);\nSELEC 1;")
         try MigrationTestDatabase.with { database in
             let connection = try database.connect()
             let error = try #require(throws: MigrationError.self) {
                 _ = try MigrationRunner.apply(EmbeddedMigrations.all + [broken], on: connection)
             }
-            guard case .migrationFailed(2, "broken", let underlying) = error else {
+            guard case .migrationFailed(1000, "broken", let underlying) = error else {
                 Issue.record("unexpected \(error)")
                 return
             }
             #expect(underlying.sqlState == "42601")
-            #expect(error.description.contains("0002_broken"))
-            #expect(try appliedRows(connection).map { $0[0] } == ["1"])
+            #expect(error.description.contains("1000_broken"))
+            #expect(try appliedRows(connection).map { $0[0] } == EmbeddedMigrations.all.map { String($0.version) })
             #expect(try connection.query("SELECT to_regclass('half_done') AS t")[0, "t"] == nil)
             #expect(!connection.isInTransaction)
         }
@@ -126,17 +126,17 @@ struct MigrationRunnerTests {
 
     @Test("a migration that commits by itself is refused and not recorded")
     func ownCommit() throws {
-        let committing = Migration(version: 2, name: "commits", sql: "CREATE TABLE committed_early (id int); COMMIT;")
+        let committing = Migration(version: 1000, name: "commits", sql: "CREATE TABLE committed_early (id int); COMMIT;")
         try MigrationTestDatabase.with { database in
             let connection = try database.connect()
             let error = try #require(throws: MigrationError.self) {
                 _ = try MigrationRunner.apply(EmbeddedMigrations.all + [committing], on: connection)
             }
-            guard case .endedOwnTransaction(2, "commits") = error else {
+            guard case .endedOwnTransaction(1000, "commits") = error else {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(try appliedRows(connection).map { $0[0] } == ["1"])
+            #expect(try appliedRows(connection).map { $0[0] } == EmbeddedMigrations.all.map { String($0.version) })
         }
     }
 

@@ -1,0 +1,203 @@
+// Every statement of the outbox, in one place; values always travel as parameters. Durations are
+// passed as whole microseconds and added to the server's `now()`, so that every due time is on
+// the database's clock, whichever daemon wrote it. Times come back as RFC 3339 UTC text
+// (`statushook_rfc3339`, migrations/0002_outbox.sql).
+enum OutboxSQL {
+    /// $1 owner, $2 sinks (text[]), $3 limit, $4 lease (µs).
+    ///
+    /// Walks each active sink's due deliveries through `deliveries_pending_sink` and takes the
+    /// oldest overall, so that a paused sink's backlog is never even read. SKIP LOCKED sits inside
+    /// each sink's scan, below its LIMIT: a row another claimer holds is passed over, not counted.
+    /// A claim may lock a few rows more than it takes, until its statement ends: run it on its own.
+    static let claim = """
+        WITH claimed AS (
+            UPDATE deliveries d
+               SET state = 'delivering', lease_owner = $1,
+                   lease_expires_at = now() + $4::bigint * interval '1 microsecond',
+                   attempts = d.attempts + 1
+             WHERE d.id IN (
+                   SELECT due.id
+                     FROM unnest($2::text[]) AS active (sink)
+                    CROSS JOIN LATERAL (
+                          SELECT c.id, c.next_attempt_at
+                            FROM deliveries c
+                           WHERE c.sink = active.sink AND c.state = 'pending' AND c.next_attempt_at <= now()
+                           ORDER BY c.next_attempt_at, c.id
+                           LIMIT $3::integer
+                             FOR UPDATE SKIP LOCKED) AS due
+                    WHERE NOT EXISTS (SELECT 1 FROM sink_state s WHERE s.sink = active.sink AND s.paused)
+                    ORDER BY due.next_attempt_at, due.id
+                    LIMIT $3::integer)
+            RETURNING d.id, d.sink, d.attempts, d.transition_id, d.notice_id, d.next_attempt_at)
+        SELECT c.id, c.sink, c.attempts,
+               c.transition_id, t.sid, t.account_sid, t.from_status, t.to_status, t.failure_reason, t.unexpected,
+               statushook_rfc3339(t.occurred_at) AS occurred_at, p.friendly_name,
+               c.notice_id, n.sink AS notice_sink, n.reason AS notice_reason,
+               statushook_rfc3339(n.occurred_at) AS notice_occurred_at
+          FROM claimed c
+          LEFT JOIN transitions t ON t.id = c.transition_id
+          LEFT JOIN profiles p ON p.sid = t.sid
+          LEFT JOIN sink_notices n ON n.id = c.notice_id
+         ORDER BY c.next_attempt_at, c.id
+        """
+
+    /// $1 id, $2 owner, $3 attempt, $4 new state, $5 retry delay (µs, for `pending`), $6 error.
+    ///
+    /// Applies only while this owner still holds this attempt's lease.
+    static let settle = """
+        UPDATE deliveries
+           SET state = $4::text,
+               next_attempt_at = CASE WHEN $4::text = 'pending'
+                                      THEN now() + $5::bigint * interval '1 microsecond'
+                                      ELSE next_attempt_at END,
+               last_error = COALESCE($6::text, last_error),
+               finished_at = CASE WHEN $4::text = 'pending' THEN NULL ELSE now() END,
+               lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = $1::bigint AND lease_owner = $2 AND attempts = $3::integer AND state = 'delivering'
+        """
+
+    /// $1 delivery, $2 attempt, $3 worker, $4 started at, $5 duration (ms), $6 outcome, $7 detail.
+    static let recordAttempt = """
+        INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, duration_ms, outcome, detail)
+        VALUES ($1::bigint, $2::integer, $3, $4::timestamptz, $5::integer, $6, $7)
+        """
+
+    /// $1 sink. A success on a sink without failures writes nothing, so it takes no row lock.
+    static let resetFailures = """
+        UPDATE sink_state SET consecutive_failures = 0, updated_at = now()
+         WHERE sink = $1 AND consecutive_failures <> 0
+        """
+
+    /// $1 sink. Creates the row when missing and locks it until the transaction ends.
+    static let lockSinkState = """
+        INSERT INTO sink_state (sink) VALUES ($1)
+        ON CONFLICT (sink) DO UPDATE SET updated_at = now()
+        RETURNING paused, consecutive_failures
+        """
+
+    /// $1 sink, $2 consecutive failures.
+    static let writeFailures = """
+        UPDATE sink_state SET consecutive_failures = $2::integer, updated_at = now() WHERE sink = $1
+        """
+
+    /// $1 sink, $2 reason. Returns a row only when the sink was not paused before.
+    static let pause = """
+        INSERT INTO sink_state (sink, paused, paused_at, paused_reason) VALUES ($1, true, now(), $2)
+        ON CONFLICT (sink) DO UPDATE
+           SET paused = true, paused_at = now(), paused_reason = EXCLUDED.paused_reason, updated_at = now()
+         WHERE NOT sink_state.paused
+        RETURNING sink
+        """
+
+    /// $1 sink. Its run of failures starts again from zero.
+    static let resume = """
+        UPDATE sink_state
+           SET paused = false, paused_at = NULL, paused_reason = NULL, consecutive_failures = 0, updated_at = now()
+         WHERE sink = $1 AND paused
+        """
+
+    static let pausedSinks = """
+        SELECT sink, statushook_rfc3339(paused_at) AS paused_at, paused_reason, consecutive_failures
+          FROM sink_state WHERE paused ORDER BY sink
+        """
+
+    /// $1 paused sink, $2 reason, $3 sinks to tell (text[]): each but the paused one and those paused.
+    static let enqueueNotice = """
+        WITH notice AS (
+            INSERT INTO sink_notices (kind, sink, reason) VALUES ('sink_paused', $1, $2) RETURNING id),
+        queued AS (
+            INSERT INTO deliveries (notice_id, sink)
+            SELECT notice.id, r.recipient
+              FROM notice, (SELECT DISTINCT unnest($3::text[]) AS recipient) AS r
+             WHERE r.recipient <> $1
+               AND NOT EXISTS (SELECT 1 FROM sink_state s WHERE s.sink = r.recipient AND s.paused)
+             ORDER BY r.recipient
+            RETURNING id)
+        SELECT (SELECT id FROM notice) AS notice_id, (SELECT count(*) FROM queued) AS queued
+        """
+
+    /// $1 attempts after which an abandoned delivery is dead (the schedule's maximum).
+    ///
+    /// The worker that held the lease died or stalled: its attempt counts (a delivery that kills
+    /// its worker every time must end), is recorded as abandoned, and is retried at once.
+    static let sweepExpiredLeases = """
+        WITH expired AS (
+            SELECT id, lease_owner, lease_expires_at FROM deliveries
+             WHERE state = 'delivering' AND lease_expires_at < now()
+               FOR UPDATE SKIP LOCKED),
+        moved AS (
+            UPDATE deliveries d
+               SET state = CASE WHEN d.attempts >= $1::integer THEN 'dead' ELSE 'pending' END,
+                   finished_at = CASE WHEN d.attempts >= $1::integer THEN now() END,
+                   last_error = CASE WHEN d.attempts >= $1::integer
+                                     THEN 'gave up after ' || d.attempts || ' attempts: lease expired'
+                                     ELSE 'lease expired' END,
+                   next_attempt_at = now(), lease_owner = NULL, lease_expires_at = NULL
+              FROM expired e
+             WHERE d.id = e.id
+            RETURNING d.id, d.attempts)
+        INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, duration_ms, outcome, detail)
+        SELECT m.id, m.attempts, COALESCE(e.lease_owner, ''), e.lease_expires_at, 0, 'abandoned', 'lease expired'
+          FROM moved m JOIN expired e ON e.id = m.id
+        """
+
+    /// $1 owner. Claimed but never attempted: the attempt is given back and nothing is recorded.
+    static let releaseLeases = """
+        UPDATE deliveries
+           SET state = 'pending', attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_expires_at = NULL
+         WHERE state = 'delivering' AND lease_owner = $1
+        """
+
+    /// $1 sinks (text[]). Microseconds until the first active pending delivery is due or a lease
+    /// expires (negative when already due), NULL when there is neither.
+    static let nextDue = """
+        SELECT floor(extract(epoch FROM LEAST(
+                   (SELECT min(first.next_attempt_at)
+                      FROM unnest($1::text[]) AS active (sink)
+                     CROSS JOIN LATERAL (
+                           SELECT c.next_attempt_at FROM deliveries c
+                            WHERE c.sink = active.sink AND c.state = 'pending'
+                            ORDER BY c.next_attempt_at LIMIT 1) AS first
+                     WHERE NOT EXISTS (SELECT 1 FROM sink_state s WHERE s.sink = active.sink AND s.paused)),
+                   (SELECT min(lease_expires_at) FROM deliveries WHERE state = 'delivering')
+               ) - now()) * 1000000)::bigint AS micros
+        """
+
+    /// $1 states (text[]), $2 ids (bigint[]), $3 sink, $4 from, $5 to (`created_at`, from
+    /// inclusive, to exclusive); a NULL filter matches everything. The delivery starts over with
+    /// the whole schedule; its earlier attempts stay recorded.
+    static let replay = """
+        UPDATE deliveries
+           SET state = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL,
+               lease_owner = NULL, lease_expires_at = NULL
+         WHERE state = ANY($1::text[])
+           AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))
+           AND ($3::text IS NULL OR sink = $3::text)
+           AND ($4::timestamptz IS NULL OR created_at >= $4::timestamptz)
+           AND ($5::timestamptz IS NULL OR created_at < $5::timestamptz)
+        """
+
+    /// $1 state, $2 sink, $3 sid (NULL: any), $4 limit. Newest first.
+    static let list = """
+        SELECT d.id, d.sink, d.state, d.transition_id, t.sid, t.from_status, t.to_status,
+               d.notice_id, n.sink AS notice_sink,
+               (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = d.id) AS attempts,
+               d.last_error, statushook_rfc3339(d.created_at) AS created_at,
+               statushook_rfc3339(d.next_attempt_at) AS next_attempt_at,
+               statushook_rfc3339(d.finished_at) AS finished_at
+          FROM deliveries d
+          LEFT JOIN transitions t ON t.id = d.transition_id
+          LEFT JOIN sink_notices n ON n.id = d.notice_id
+         WHERE ($1::text IS NULL OR d.state = $1::text)
+           AND ($2::text IS NULL OR d.sink = $2::text)
+           AND ($3::text IS NULL OR t.sid = $3::text)
+         ORDER BY d.id DESC
+         LIMIT $4::integer
+        """
+
+    /// $1 delivery. Oldest first.
+    static let attempts = """
+        SELECT attempt, worker, statushook_rfc3339(started_at) AS started_at, duration_ms, outcome, detail
+          FROM delivery_attempts WHERE delivery_id = $1::bigint ORDER BY id
+        """
+}

@@ -1,0 +1,40 @@
+import PostgresClient
+
+// Leases that outlived their worker, leases given back on shutdown, and when to wake up next.
+extension OutboxStore {
+    /// Puts back the deliveries whose lease ran out, recording an `abandoned` attempt for each;
+    /// returns how many.
+    ///
+    /// The lost attempt counts: a delivery already at `giveUpAfter` attempts (the schedule's
+    /// ``RetrySchedule/maxAttempts``) is dead instead, so one that kills its worker every time ends.
+    /// The others are due at once, and the dispatchers are woken.
+    public func sweepExpiredLeases(giveUpAfter maxAttempts: Int, on connection: PostgresConnection) throws -> Int {
+        try connection.transaction {
+            let swept = try connection.query(OutboxSQL.sweepExpiredLeases, [String(max(maxAttempts, 1))]).affectedRows
+            if swept > 0 { try connection.notify(Self.channel) }
+            return swept
+        }
+    }
+
+    /// On shutdown: gives back `owner`'s leases on deliveries it claimed but never attempted, so
+    /// another daemon need not wait for them to expire; returns how many.
+    ///
+    /// Call it once the attempts in flight have finished: the claim's attempt count is taken back
+    /// and no attempt is recorded, as none was made. They keep their place in the queue.
+    public func releaseLeases(owner: String, on connection: PostgresConnection) throws -> Int {
+        try connection.transaction {
+            let released = try connection.query(OutboxSQL.releaseLeases, [owner]).affectedRows
+            if released > 0 { try connection.notify(Self.channel) }
+            return released
+        }
+    }
+
+    /// How long until a pending delivery of an active sink among `sinks` is due or a lease expires
+    /// (zero when one is due already), nil when there is nothing to wait for.
+    public func nextDue(sinks: [String], on connection: PostgresConnection) throws -> Duration? {
+        let rows = try connection.query(OutboxSQL.nextDue, [CallbackRecord.textArrayLiteral(sinks)])
+        guard let text = rows[0, "micros"] else { return nil }
+        guard let micros = Int64(text) else { throw OutboxRowError(column: "micros", value: text) }
+        return .microseconds(max(micros, 0))
+    }
+}
