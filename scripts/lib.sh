@@ -216,6 +216,10 @@ start_postgres() {
     local dir="$LOCAL_DIR/pg/$name"
     local bin port
     bin="$(pg_bin_dir)"
+    mkdir -p "$LOCAL_DIR/pg"
+    # Two runs of one script in one checkout would share (and wipe) one cluster: the second stops.
+    exec {PG_LOCK_FD}>"$LOCAL_DIR/pg/$name.lock"
+    flock -n "$PG_LOCK_FD" || die "another scripts/$name is running in this checkout (it owns .local/pg/$name); wait for it to finish"
     pg_cluster_remove "$dir"  # a cluster left running by a killed run frees its port first
     port="$(free_port_from "${STATUSHOOK_PG_PORT:-55432}")"
     mkdir -p "$LOCAL_DIR/pg"

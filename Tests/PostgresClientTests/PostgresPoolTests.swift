@@ -83,9 +83,14 @@ struct PostgresPoolTests {
         let holding = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let done = onThread {
-            try? pool.withConnection { _ in
+            do {
+                try pool.withConnection { _ in
+                    holding.signal()
+                    release.wait()
+                }
+            } catch {
+                // Never leave the test waiting: with nothing held, the expectations below fail.
                 holding.signal()
-                release.wait()
             }
         }
         holding.wait()

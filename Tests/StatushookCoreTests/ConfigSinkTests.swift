@@ -1,3 +1,4 @@
+import SMTPClient
 import Testing
 @testable import StatushookCore
 

@@ -57,3 +57,14 @@ struct TransitionEmailTests {
         #expect(TransitionEmail.errorCodes(in: "no codes here") == [])
     }
 }
+
+@Suite("Sinks: the smtp sink's EHLO name")
+struct SMTPSinkHelloTests {
+    @Test("only a valid host name is used for EHLO", arguments: [
+        ("mail.example.com", true), ("localhost", true), ("a-b.c", true),
+        ("my_host", false), ("-bad.example", false), ("", false), ("two..dots", false), ("späm.example", false),
+    ])
+    func hostNames(name: String, valid: Bool) {
+        #expect(SMTPSinkDriver.isHostName(name) == valid)
+    }
+}

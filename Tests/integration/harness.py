@@ -385,6 +385,22 @@ class Daemon:
     def is_running(self) -> bool:
         return self.proc.poll() is None
 
+    def kill(self) -> int:
+        """SIGKILL: no shutdown at all (leases stay held, attempts in flight unfinished)."""
+        if self.exit_code is not None:
+            return self.exit_code
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        for t in self._threads:
+            t.join(timeout=5)
+        self.exit_code = self.proc.returncode
+        return self.exit_code
+
+    def sighup(self) -> None:
+        assert self.is_running(), "the daemon is not running:\n" + self.stderr()
+        self.proc.send_signal(signal.SIGHUP)
+
     def stop(self) -> int:
         if self.exit_code is not None:
             return self.exit_code
@@ -416,12 +432,14 @@ def _pump(stream, sink: list[str]) -> None:
     stream.close()
 
 
-def start_daemon(config: dict, config_path: Path, port: int, wait_ready: bool = True) -> Daemon:
+def start_daemon(config: dict, config_path: Path, port: int, wait_ready: bool = True,
+                 env: dict | None = None) -> Daemon:
+    """`env`: variables added to the daemon's environment (SSL_CERT_FILE for the test CA)."""
     write_config(config_path, config)
     proc = subprocess.Popen(
         [statushook_bin(), "serve", "--config", str(config_path), "--migrate"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=clean_env(), cwd=config_path.parent,
+        env=clean_env(**(env or {})), cwd=config_path.parent,
     )
     daemon = Daemon(proc=proc, port=port, config_path=config_path, config=config)
     for stream, sink in ((proc.stdout, daemon.stdout_lines), (proc.stderr, daemon.stderr_lines)):
@@ -514,3 +532,141 @@ def warning_level(record: dict) -> bool:
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
+
+# --------------------------------------------------------------------------------------------
+# Waiting, the command line, and the outbox (sinks and dispatch)
+
+
+def wait_until(predicate, timeout: float, what, interval: float = 0.05):
+    """Calls predicate() until it returns something truthy and returns that; else fails, saying
+    what was awaited (`what` may be a callable, evaluated then, for the state seen last)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            detail = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout}s waiting for {detail}")
+        time.sleep(interval)
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Runs `statushook ARGS…` to completion (text output)."""
+    return subprocess.run([statushook_bin(), *args], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=timeout, env=clean_env(**(env or {})))
+
+
+def deliveries_by_state(db: "Database") -> dict[str, int]:
+    return {r["state"]: r["n"] for r in db.rows("SELECT state, count(*) AS n FROM deliveries GROUP BY state")}
+
+
+def describe_outbox(db: "Database") -> str:
+    """The deliveries and attempts, for a failure message."""
+    rows = db.rows("SELECT id, transition_id, notice_id, sink, state, attempts, last_error FROM deliveries ORDER BY id LIMIT 40")
+    attempts = db.rows("SELECT delivery_id, attempt, worker, outcome, duration_ms, detail "
+                       "FROM delivery_attempts ORDER BY id LIMIT 40")
+    paused = db.rows("SELECT * FROM sink_state")
+    return (f"deliveries by state {deliveries_by_state(db)}\n"
+            + "\n".join(map(str, rows)) + "\nattempts:\n" + "\n".join(map(str, attempts))
+            + f"\nsink_state: {paused}")
+
+
+def wait_for_delivery_states(db: "Database", want: dict[str, int], timeout: float = 15.0) -> None:
+    """Waits until the deliveries' states are exactly `want` ({"delivered": 3, "dead": 1})."""
+    wait_until(lambda: deliveries_by_state(db) == want, timeout,
+               lambda: f"deliveries {want}; the outbox:\n{describe_outbox(db)}")
+
+
+def wait_for_delivery(db: "Database", delivery_id: int, states=("delivered", "dead"), timeout: float = 15.0) -> dict:
+    """Waits until a delivery is in one of `states`; returns its row."""
+    def settled():
+        rows = db.rows("SELECT * FROM deliveries WHERE id = %s", delivery_id)
+        return rows[0] if rows and rows[0]["state"] in states else None
+    return wait_until(settled, timeout, lambda: f"delivery {delivery_id} to be {states}:\n{describe_outbox(db)}")
+
+
+def attempts_of(db: "Database", delivery_id: int) -> list[dict]:
+    return db.rows("SELECT * FROM delivery_attempts WHERE delivery_id = %s ORDER BY id", delivery_id)
+
+
+def delivery_for(db: "Database", transition_id: int, sink: str) -> dict:
+    rows = db.rows("SELECT * FROM deliveries WHERE transition_id = %s AND sink = %s", transition_id, sink)
+    assert rows, f"no delivery of transition {transition_id} to sink {sink}:\n{describe_outbox(db)}"
+    return rows[0]
+
+
+def read_json_lines(path: Path) -> list[dict]:
+    """The complete lines of a JSON-lines file, each parsed (a line that is not JSON fails)."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if not line.endswith("\n"):
+            continue  # being written
+        try:
+            out.append(json.loads(line))
+        except ValueError as e:
+            raise AssertionError(f"{path}: a line that is not JSON: {line!r}") from e
+    return out
+
+
+
+def callback_params(sid: str, status: str, **extra) -> list[tuple[str, str]]:
+    """A CustomerProfile StatusCallback's form parameters."""
+    return [("CustomerProfileSid", sid), ("Status", status), *extra.items()]
+
+
+def record_transition(daemon: Daemon, sid: str, status: str, **extra) -> int:
+    """Posts a signed callback that must record a transition; returns the transition's id. Each
+    carries an idempotency token of its own, so that a status seen before is not a duplicate."""
+    headers = {"I-Twilio-Idempotency-Token": secrets.token_hex(12)}
+    body = assert_recorded(daemon.post_form(callback_params(sid, status, **extra), headers=headers), sid, status)
+    return body["transition_id"]
+
+
+def insert_profile(db: "Database", sid: str, status: str, friendly_name: str | None = None) -> None:
+    """A profile known before its next callback (as the TrustHub API will make them), so that
+    its friendly name reaches the sinks."""
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO profiles (sid, status, friendly_name, date_created, date_updated) "
+            "VALUES (%s, %s, %s, now(), now())", (sid, status, friendly_name))
+
+
+EVENT_KEYS = {"type", "id", "sid", "account_sid", "from", "to", "failure_reason", "unexpected", "occurred_at"}
+
+
+def assert_event_matches(event: dict, transition: dict) -> None:
+    """A customer_profile.status_changed event (PRODUCT §2) says what the transitions row says."""
+    from datetime import datetime
+
+    assert isinstance(event, dict), event
+    keys = set(event)
+    assert EVENT_KEYS <= keys and keys <= EVENT_KEYS | {"profile"}, f"event keys {sorted(keys)}"
+    assert event["type"] == "customer_profile.status_changed", event
+    assert event["id"] == f"TR{transition['id']}", (event, transition)
+    assert event["sid"] == transition["sid"], event
+    assert event["account_sid"] == transition["account_sid"], event
+    assert event["from"] == transition["from_status"], event
+    assert event["to"] == transition["to_status"], event
+    assert event["failure_reason"] == transition["failure_reason"], event
+    assert event["unexpected"] is transition["unexpected"], event
+    occurred = event["occurred_at"]
+    assert isinstance(occurred, str) and occurred.endswith("Z"), f"occurred_at not RFC 3339 UTC: {occurred!r}"
+    parsed = datetime.fromisoformat(occurred.replace("Z", "+00:00"))
+    delta = abs((parsed - transition["occurred_at"]).total_seconds())
+    assert delta < 0.001, f"occurred_at {occurred} is not the transition's {transition['occurred_at']}"
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: "whsec_" and the base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def webhook_sink(name: str, url: str, secret: str | None = None, **fields) -> dict:
+    """The config keys of webhook sink `name` (a 5 s timeout unless given)."""
+    config = {f"sink.{name}.type": "webhook", f"sink.{name}.url": url,
+              f"sink.{name}.secret": secret or new_webhook_secret(), f"sink.{name}.timeout": "5s"}
+    config.update({f"sink.{name}.{k}": v for k, v in fields.items()})
+    return config

@@ -32,8 +32,11 @@ def test_callback_transition_and_deliveries_are_committed_together(daemon, db):
     assert t["from_status"] is None and t["to_status"] == "draft" and t["unexpected"] is False
     assert t["source"] == "callback"
     # draft matches only the unfiltered sink.
-    deliveries = db.rows("SELECT sink, state, transition_id FROM deliveries ORDER BY sink")
-    assert deliveries == [{"sink": "everything", "state": "pending", "transition_id": t["id"]}]
+    deliveries = db.rows("SELECT sink, transition_id FROM deliveries ORDER BY sink")
+    assert deliveries == [{"sink": "everything", "transition_id": t["id"]}]
+    # The dispatcher may already have taken it: any state but dead.
+    [state] = [r["state"] for r in db.rows("SELECT state FROM deliveries")]
+    assert state in ("pending", "delivering", "delivered")
     [p] = db.rows("SELECT * FROM profiles")
     assert p["sid"] == sid and p["status"] == "draft" and p["account_sid"] == account
 

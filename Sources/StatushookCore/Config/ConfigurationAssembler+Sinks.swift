@@ -1,3 +1,4 @@
+import SMTPClient
 extension ConfigurationAssembler {
     /// One sink, or nil when it has a problem (then reported).
     mutating func assembleSink(named name: String, firstLine: Int) -> SinkConfiguration? {

@@ -1,3 +1,5 @@
+import SMTPClient
+
 /// An smtp sink: mail through one smarthost.
 public struct SMTPSinkSettings: Sendable, Equatable {
     /// A host name, a numeric IPv4 address, or an IPv6 address without brackets.
@@ -41,11 +43,3 @@ public struct SMTPSinkSettings: Sendable, Equatable {
     }
 }
 
-/// How an smtp sink secures its connection.
-public enum SMTPTLSMode: String, Sendable, CaseIterable {
-    /// Plain connection upgraded with `STARTTLS`; a server that does not offer it is an error.
-    case starttls
-    /// TLS from the first byte (usually port 465).
-    case implicit
-    case none
-}

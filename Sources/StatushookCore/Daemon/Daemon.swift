@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Logging
 import PostgresClient
+import Synchronization
 
 /// `statushook serve`: the HTTP listener, the ingest writer and the database watch, until a
 /// signal says stop.
@@ -26,6 +27,8 @@ public final class Daemon: Sendable {
     private let readiness = Readiness()
     private let writer: IngestWriter
     private let router: Router
+    /// The outbox's dispatcher and the sinks it was built for; replaced when a reload changes the sinks.
+    private let dispatch: Mutex<(dispatcher: Dispatcher, factory: SinkDriverFactory, sinks: [SinkConfiguration])?> = Mutex(nil)
     /// How long SIGTERM waits for requests in flight before the listener stops.
     private let drainTimeout = Duration.seconds(10)
 
@@ -58,11 +61,13 @@ public final class Daemon: Sendable {
         let watch = DatabaseWatch(conninfo: configuration.databaseURL, applyMigrations: options.applyMigrations,
                                   readiness: readiness, logger: logger)
         let failure = FailureSignal()
-        let watchThread = Thread { [writer, readiness] in
+        let configuration = self.configuration
+        let watchThread = Thread { [self, writer, readiness] in
             do {
                 try watch.prepare()
                 writer.start()
                 readiness.writerStarted()
+                self.startDispatcher(for: configuration)
                 watch.monitor()
             } catch {
                 failure.fail("\(error)")
@@ -81,6 +86,7 @@ public final class Daemon: Sendable {
             logger.info("stopping", metadata: ["signal": "\(signal)"])
             server.stop(drainTimeout: drainTimeout)
             writer.stop()
+            dispatch.withLock { $0 }?.dispatcher.stop()
             if let reason = failure.reason {
                 logger.critical("statushook cannot start", metadata: ["error": "\(reason)"])
                 return 1
@@ -98,10 +104,28 @@ public final class Daemon: Sendable {
         do {
             let fresh = try ConfigurationLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
             try router.reload(fresh)
+            let current = dispatch.withLock { $0 }
+            current?.factory.reopenLogFiles()
+            if let current, current.sinks != fresh.sinks {
+                current.dispatcher.stop()
+                startDispatcher(for: fresh)
+            }
             logger.info("configuration reloaded", metadata: ["path": "\(path)"])
         } catch {
             logger.error("configuration not reloaded; keeping the old one", metadata: ["path": "\(path)", "error": "\(error)"])
         }
+    }
+}
+
+extension Daemon {
+    fileprivate func startDispatcher(for configuration: Configuration) {
+        let factory = SinkDriverFactory(sinks: configuration.sinks)
+        let dispatcher = Dispatcher(conninfo: configuration.databaseURL, sinkNames: configuration.sinks.map(\.name),
+                                    schedule: RetrySchedule(delays: configuration.retrySchedule),
+                                    sinkPauseAfter: configuration.sinkPauseAfter, logger: logger,
+                                    makeDrivers: { factory.make() })
+        dispatch.withLock { $0 = (dispatcher, factory, configuration.sinks) }
+        dispatcher.start()
     }
 }
 

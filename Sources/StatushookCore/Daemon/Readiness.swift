@@ -35,17 +35,24 @@ public final class Readiness: Sendable {
         state.withLock { $0.writerStarted }
     }
 
+    /// Ready means a callback sent now would be recorded: the writer runs, the database answers,
+    /// the schema is current.
     public var isReady: Bool {
-        state.withLock { $0.databaseReachable && $0.migrationsCurrent }
+        state.withLock { Self.ready($0) }
+    }
+
+    private static func ready(_ state: State) -> Bool {
+        state.writerStarted && state.databaseReachable && state.migrationsCurrent
     }
 
     /// The `/readyz` body.
     public var report: JSONValue {
         state.withLock { state in
             .object([
-                ("ready", .bool(state.databaseReachable && state.migrationsCurrent)),
+                ("ready", .bool(Self.ready(state))),
                 ("database", .string(state.databaseDetail)),
                 ("migrations", .string(state.migrationsDetail)),
+                ("ingest", .string(state.writerStarted ? "running" : "starting")),
             ])
         }
     }

@@ -61,7 +61,7 @@ public final class LogSinkFile: Sendable {
     }
 }
 
-/// The log sink: one JSON line per transition (the event of PRODUCT §2).
+/// The log sink: one JSON line per transition (the event of PRODUCT §2) or notice.
 public final class LogSinkDriver: SinkDriver {
     public let name: String
     private let file: LogSinkFile
@@ -71,16 +71,8 @@ public final class LogSinkDriver: SinkDriver {
         self.file = file
     }
 
-    public func deliver(_ event: TransitionEvent) -> AttemptOutcome {
-        if let failure = file.append(event.json.text) {
-            return .transient(detail: failure, retryAfter: nil)
-        }
-        return .delivered(detail: "appended to \(file.path)")
-    }
-
-    public func notify(subject: String, text: String) -> AttemptOutcome {
-        let line = JSONValue.object([("type", "statushook.notice"), ("subject", .string(subject)), ("text", .string(text))])
-        if let failure = file.append(line.text) {
+    public func deliver(_ payload: DeliveryPayload) -> AttemptOutcome {
+        if let failure = file.append(payload.json.text) {
             return .transient(detail: failure, retryAfter: nil)
         }
         return .delivered(detail: "appended to \(file.path)")

@@ -1,0 +1,86 @@
+/// The checks that keep every address, Message-ID and EHLO name a single inert token, so that
+/// none of them can end a command line or a header and start another.
+enum SMTPAddress {
+    /// RFC 5321's limit on a path; longer addresses are refused by servers anyway.
+    static let maximumLength = 254
+
+    /// Characters never allowed in an address: they would need quoting in a header or could
+    /// end the address inside `<…>` (and `,` separates addresses in `To`).
+    private static let forbidden = Set("<>()[]\\,;:\"".unicodeScalars)
+
+    /// Checks a bare address `local@domain`: one `@`, printable ASCII without whitespace,
+    /// brackets or commas, a domain of letters, digits, `-` and dots.
+    static func validate(_ address: String, role: String) throws(SMTPError) {
+        func refuse(_ why: String) -> SMTPError {
+            .invalidAddress("the \(role) address \(quoted(address)) \(why)")
+        }
+        if address.isEmpty { throw refuse("is empty") }
+        if address.utf8.count > maximumLength { throw refuse("is longer than \(maximumLength) bytes") }
+        for scalar in address.unicodeScalars {
+            if scalar.value < 0x21 || scalar.value > 0x7E {
+                throw refuse("contains whitespace, a control or a non-ASCII character")
+            }
+            if forbidden.contains(scalar) { throw refuse("contains \"\(scalar)\"") }
+        }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw refuse("must contain exactly one @") }
+        let local = parts[0], domain = parts[1]
+        if local.isEmpty { throw refuse("has nothing before the @") }
+        if local.first == "." || local.last == "." || local.contains("..") {
+            throw refuse("has a misplaced dot before the @")
+        }
+        guard isDomain(domain) else { throw refuse("does not end in a valid domain") }
+    }
+
+    /// A host name: dot-separated labels of letters, digits and inner hyphens.
+    static func isDomain(_ domain: Substring) -> Bool {
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        return !domain.isEmpty && domain.utf8.count <= 253 && labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { $0.isASCIILetterOrDigit || $0 == "-" }
+        }
+    }
+
+    /// Checks a Message-ID without its angle brackets: `left@right`, printable ASCII, no
+    /// whitespace or brackets.
+    static func validateMessageID(_ id: String, header: String) throws(SMTPError) {
+        let parts = id.split(separator: "@", omittingEmptySubsequences: false)
+        let valid = id.utf8.count <= 250 && parts.count == 2 && parts.allSatisfy { !$0.isEmpty }
+            && id.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value <= 0x7E && !forbidden.contains($0) }
+        if !valid {
+            throw .invalidMessage("\(header) \(quoted(id)) is not a message id of the form left@right")
+        }
+    }
+
+    /// Checks the `EHLO` argument: a domain or an address literal such as `[192.0.2.1]`.
+    static func validateHello(_ name: String) throws(SMTPError) {
+        let literal = name.hasPrefix("[") && name.hasSuffix("]") && name.count > 2
+            && name.dropFirst().dropLast().unicodeScalars.allSatisfy {
+                $0.isASCIILetterOrDigit || $0 == "." || $0 == ":"
+            }
+        if !(literal || isDomain(Substring(name))) {
+            throw .invalidMessage("the EHLO name \(quoted(name)) is neither a host name nor an address literal")
+        }
+    }
+
+    /// A value quoted for an error message, with control characters made visible.
+    static func quoted(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars.prefix(300) {
+            switch scalar {
+            case "\r": out += "\\r"
+            case "\n": out += "\\n"
+            case "\"": out += "\\\""
+            default: out += scalar.value < 0x20 || scalar.value == 0x7F
+                ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension Unicode.Scalar {
+    var isASCIILetterOrDigit: Bool {
+        ("a"..."z").contains(self) || ("A"..."Z").contains(self) || ("0"..."9").contains(self)
+    }
+}

@@ -1,0 +1,17 @@
+/// A point in time by which an I/O wait must end, turned into `poll` timeouts.
+struct Deadline: Sendable {
+    let instant: ContinuousClock.Instant
+
+    init(after duration: Duration) {
+        instant = .now + duration
+    }
+
+    /// Milliseconds left for `poll`, rounded up so a wait never ends early; 0 when past.
+    var remainingMilliseconds: Int32 {
+        let left = instant - .now
+        guard left > .zero else { return 0 }
+        let (seconds, attoseconds) = left.components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds)
+    }
+}

@@ -1,0 +1,150 @@
+"""A scriptable HTTP(S) receiver for the webhook sink tests (standard library only), run as a
+subprocess by peers.HTTPPeer.
+
+Prints `READY <port>` on stdout once it listens on 127.0.0.1, then serves until killed.
+
+The request's query string scripts the answer, per target (path and query), so that each sink
+of a daemon (its own URL) has its own script:
+  status=500,200   statuses in turn for this target; the last one repeats. Default 200.
+  retry_after=V    a Retry-After header, verbatim (on non-2xx answers only)
+  location=URL     a Location header
+  hang=SECONDS     wait that long before answering (a receiver that hangs)
+  delay=SECONDS    the same, named for a receiver that is merely slow
+
+Every request is appended, as it arrives (before it is answered), to --record as one JSON line:
+  n (its number, from 1), connection, at (unix time, float), method, target, path, version,
+  headers ([name, value] in order), body (base64), status (what it will be answered)
+"""
+
+import argparse
+import base64
+import http.server
+import json
+import ssl
+import threading
+import time
+import urllib.parse
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, port, record_path):
+        super().__init__(("127.0.0.1", port), Handler)
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.requests = 0
+        self.per_target = {}
+        self.record_path = record_path
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up (a timeout) or fails the TLS handshake is part of the tests
+
+
+class TLSReceiver(Receiver):
+    def __init__(self, port, record_path, context):
+        super().__init__(port, record_path)
+        self.context = context
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        # The handshake happens in the handler's thread (do_handshake_on_connect=False), so that
+        # a client that never completes it cannot block the accept loop.
+        return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 60
+
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+            self.connection_number = self.server.connections
+
+    def log_message(self, format, *args):
+        pass
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def answer(self):
+        at = time.time()
+        body = self.read_body()
+        url = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        statuses = [int(s) for s in (query.get("status") or "200").split(",") if s.strip()]
+        with self.server.lock:
+            self.server.requests += 1
+            number = self.server.requests
+            index = self.server.per_target.get(self.path, 0)
+            self.server.per_target[self.path] = index + 1
+            status = statuses[min(index, len(statuses) - 1)]
+            record = {
+                "n": number, "connection": self.connection_number, "at": at,
+                "method": self.command, "target": self.path, "path": url.path,
+                "version": self.request_version,
+                "headers": [[k, v] for k, v in self.headers.items()],
+                "body": base64.b64encode(body).decode("ascii"), "status": status,
+            }
+            with open(self.server.record_path, "a") as f:
+                f.write(json.dumps(record) + "\n")
+        wait = float(query.get("hang") or query.get("delay") or 0)
+        if wait:
+            time.sleep(wait)
+        payload = json.dumps({"request": number, "status": status}).encode()
+        try:
+            self.send_response(status)
+            if not 200 <= status < 300 and "retry_after" in query:
+                self.send_header("Retry-After", query["retry_after"])
+            if "location" in query:
+                self.send_header("Location", query["location"])
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    do_POST = do_GET = do_PUT = do_HEAD = do_DELETE = do_PATCH = answer
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--record", required=True)
+    p.add_argument("--cert")
+    p.add_argument("--key")
+    args = p.parse_args()
+    open(args.record, "a").close()
+    if args.cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+        server = TLSReceiver(args.port, args.record, context)
+    else:
+        server = Receiver(args.port, args.record)
+    print("READY %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
