@@ -34,8 +34,10 @@ public final class Dispatcher: Sendable {
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
     private let running = DispatchGroup()
-    /// Unique per process, so that leases name who holds them.
+    /// `host:pid:random`: leases name who holds them, and a restarted daemon can tell which
+    /// leases belonged to a process of this host that is gone.
     private let ownerPrefix: String
+    private let hostName: String
 
     public init(conninfo: String, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
                 settings: Settings = Settings(), logger: Logger,
@@ -50,6 +52,7 @@ public final class Dispatcher: Sendable {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count)
         let hostName = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        self.hostName = hostName
         ownerPrefix = "\(hostName):\(getpid()):\(RequestID.next().suffix(6))"
     }
 
@@ -99,6 +102,7 @@ public final class Dispatcher: Sendable {
                 let db = try connection ?? PostgresConnection.connect(conninfo)
                 connection = db
                 if sweeps, lastSweep.map({ clock.now - $0 >= settings.sweepInterval }) ?? true {
+                    if lastSweep == nil { try reclaimLeasesOfDeadProcesses(on: db) }
                     lastSweep = clock.now
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
@@ -129,6 +133,21 @@ public final class Dispatcher: Sendable {
             connection.close()
         }
         for driver in drivers.values { driver.reset() }
+    }
+
+    /// Leases held by a process of this host that no longer runs (killed, crashed) end now
+    /// instead of at their expiry, so a restarted daemon resumes its deliveries at once.
+    private func reclaimLeasesOfDeadProcesses(on connection: PostgresConnection) throws {
+        let owners = try store.leaseOwners(withPrefix: hostName + ":", on: connection)
+        let dead = owners.filter { owner in
+            guard let pid = owner.dropFirst(hostName.count + 1).split(separator: ":").first.flatMap({ Int32($0) }),
+                  pid != getpid() else { return false }
+            return kill(pid, 0) == -1 && errno == ESRCH
+        }
+        let ended = try store.expireLeases(of: dead, on: connection)
+        if ended > 0 {
+            logger.warning("taking back deliveries of a stopped process", metadata: ["owners": "\(dead)", "count": "\(ended)"])
+        }
     }
 
     private func attempt(_ claim: ClaimedDelivery, driver: (any SinkDriver)?, owner: String,

@@ -141,6 +141,18 @@ enum OutboxSQL {
           FROM moved m JOIN expired e ON e.id = m.id
         """
 
+    /// $1 prefix. The owners of live leases whose name starts with it (this host's daemons).
+    static let leaseOwners = """
+        SELECT DISTINCT lease_owner FROM deliveries
+         WHERE state = 'delivering' AND starts_with(lease_owner, $1)
+        """
+
+    /// $1 owners (text[]). Ends their leases now, for the sweep to take back.
+    static let expireLeases = """
+        UPDATE deliveries SET lease_expires_at = now() - interval '1 microsecond'
+         WHERE state = 'delivering' AND lease_owner = ANY($1::text[])
+        """
+
     /// $1 owner. Claimed but never attempted: the attempt is given back and nothing is recorded.
     static let releaseLeases = """
         UPDATE deliveries

@@ -16,6 +16,19 @@ extension OutboxStore {
         }
     }
 
+    /// The owners holding leases whose name starts with `prefix`.
+    public func leaseOwners(withPrefix prefix: String, on connection: PostgresConnection) throws -> [String] {
+        try connection.query(OutboxSQL.leaseOwners, [prefix]).compactMap { $0["lease_owner"] }
+    }
+
+    /// Ends the leases of `owners` at once (their process is gone), so that the next
+    /// ``sweepExpiredLeases(giveUpAfter:on:)`` takes the deliveries back as abandoned attempts;
+    /// returns how many.
+    public func expireLeases(of owners: [String], on connection: PostgresConnection) throws -> Int {
+        guard !owners.isEmpty else { return 0 }
+        return try connection.query(OutboxSQL.expireLeases, [CallbackRecord.textArrayLiteral(owners)]).affectedRows
+    }
+
     /// On shutdown: gives back `owner`'s leases on deliveries it claimed but never attempted, so
     /// another daemon need not wait for them to expire; returns how many.
     ///
