@@ -50,25 +50,25 @@ final class TestReceiver {
         process.executableURL = URL(fileURLWithPath: Self.python)
         var arguments = [Self.script.path, "--record", recordFile.path]
         if let tls {
-            arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key]
+            arguments += ["--cert", tls.certificate, "--key", tls.key]
         }
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
 
-        // The first line of its output is the port it listens on.
+        // The first line of its output is `READY <port>`.
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        guard let text = String(data: line, encoding: .utf8),
-              let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let text = String(data: line, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+              text.hasPrefix("READY "), let port = Int(text.dropFirst(6)) else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            throw StartFailure(description: "\(Self.python) \(Self.script.path) printed no port")
+            throw StartFailure(description: "\(Self.python) \(Self.script.path) printed no READY line")
         }
         self.port = port
     }

@@ -60,7 +60,7 @@ struct SMTPClientFailureTests {
 
     @Test("451 to DATA is a transient error; the next send opens a new session and delivers")
     func transientDataFailure() throws {
-        try TestSMTPServer.with(try RealServer.tls("starttls") + ["--fail-data", "451"]) { server in
+        try TestSMTPServer.with(try RealServer.tls("starttls") + ["--data-replies", "451,250"]) { server in
             let client = SMTPClient(settings: try server.settings(tls: .starttls))
             defer { client.close() }
             let error = #expect(throws: SMTPError.self) { try client.send(RealServer.message(), envelope: RealServer.envelope) }

@@ -40,10 +40,11 @@ final class WebhookTestReceiver {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6)) else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            throw Failure(description: "the HTTP receiver printed no port")
+            throw Failure(description: "the HTTP receiver printed no READY line")
         }
         self.port = port
     }

@@ -1,12 +1,13 @@
 """The peers statushook delivers to, each a real server in a subprocess of its own, and the test
 certificate authority they present certificates from.
 
-  SMTPPeer   aiosmtpd (peers/smtp_server.py): STARTTLS or implicit TLS, AUTH PLAIN/LOGIN,
-             scripted replies; every message and SMTP event recorded to a folder
-  HTTPPeer   a threaded HTTP(S) receiver (peers/http_receiver.py), answers scripted by the query
-             string; every request recorded
+  SMTPPeer   aiosmtpd (Tests/support/smtp_server.py): STARTTLS or implicit TLS, AUTH
+             PLAIN/LOGIN, scripted replies; every message and SMTP event recorded to a folder
+  HTTPPeer   a threaded HTTP(S) receiver (Tests/support/http_receiver.py), answers scripted by
+             the query string; every request recorded
   TestCA     a CA and a `localhost` server certificate made with the openssl CLI
 
+The two scripts are shared with the Swift tests (their --help tells every flag and output).
 Each start waits for the server's READY line and raises, with its output, if it does not come:
 a test that needs a server never runs without one.
 """
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SUPPORT = HERE.parent.parent / "support"  # Tests/support: the peer scripts
 READY_TIMEOUT = 20.0
 
 
@@ -188,7 +190,7 @@ class SMTPPeer(_Peer):
                  data_replies: str = "250", mail_replies: str = "250"):
         self.outdir = outdir
         outdir.mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, "-u", str(HERE / "smtp_server.py"), "--outdir", str(outdir), "--tls", tls,
+        argv = [sys.executable, "-u", str(SUPPORT / "smtp_server.py"), "--outdir", str(outdir), "--tls", tls,
                 "--auth-mechanisms", auth_mechanisms, "--data-replies", data_replies,
                 "--mail-replies", mail_replies]
         if tls != "none":
@@ -242,6 +244,8 @@ class SMTPPeer(_Peer):
 
 @dataclass
 class ReceivedRequest:
+    """One request as the receiver recorded it; `n` is its number there (the record's "request")."""
+
     n: int
     connection: int
     at: float
@@ -250,7 +254,7 @@ class ReceivedRequest:
     path: str
     headers: list[list[str]]
     body: bytes
-    status: int
+    status: int | None  # None: the script said close=1
 
     def header(self, name: str) -> str | None:
         values = self.headers_named(name)
@@ -273,7 +277,7 @@ class HTTPPeer(_Peer):
         outdir.mkdir(parents=True, exist_ok=True)
         self.record_path = outdir / "requests.jsonl"
         self.tls = cert is not None
-        argv = [sys.executable, "-u", str(HERE / "http_receiver.py"), "--record", str(self.record_path)]
+        argv = [sys.executable, "-u", str(SUPPORT / "http_receiver.py"), "--record", str(self.record_path)]
         if cert is not None:
             argv += ["--cert", str(cert), "--key", str(key)]
         super().__init__(argv, outdir / "receiver.log")
@@ -295,7 +299,7 @@ class HTTPPeer(_Peer):
             if path is not None and r["path"] != path:
                 continue
             out.append(ReceivedRequest(
-                n=r["n"], connection=r["connection"], at=r["at"], method=r["method"], target=r["target"],
+                n=r["request"], connection=r["connection"], at=r["at"], method=r["method"], target=r["target"],
                 path=r["path"], headers=r["headers"], body=base64.b64decode(r["body"]), status=r["status"]))
         return out
 
