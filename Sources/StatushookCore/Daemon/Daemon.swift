@@ -37,7 +37,16 @@ public final class Daemon: Sendable {
         self.options = options
         self.logger = logger
         writer = IngestWriter(conninfo: configuration.databaseURL, readiness: readiness, logger: logger)
-        router = try Router(configuration: configuration, writer: writer, readiness: readiness, logger: logger)
+        // Connections for the read endpoints, used on the router's reader threads.
+        let readPool = PostgresPool(conninfo: configuration.databaseURL, maxConnections: 4)
+        let readRoutes = [
+            ReadRoute(.prefix("/v1/"), try HistoryAPI(configuration: configuration, pool: readPool, logger: logger)),
+            ReadRoute(.exact("/metrics"), MetricsEndpoint(metrics: .shared, pool: readPool,
+                                                           sinks: configuration.sinks.map(\.name), logger: logger)),
+        ]
+        _ = readPool
+        router = try Router(configuration: configuration, writer: writer, readiness: readiness,
+                            readRoutes: readRoutes, logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT; returns the process exit code.
@@ -68,6 +77,7 @@ public final class Daemon: Sendable {
                 writer.start()
                 readiness.writerStarted()
                 self.startDispatcher(for: configuration)
+                RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays, metrics: .shared, logger: self.logger).start()
                 watch.monitor()
             } catch {
                 failure.fail("\(error)")

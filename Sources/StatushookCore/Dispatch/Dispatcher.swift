@@ -158,6 +158,7 @@ public final class Dispatcher: Sendable {
         let outcome = driver?.deliver(claim.payload)
             ?? .permanent(detail: "sink \(claim.sink) is not configured in this daemon")
         let duration = clock.now - began
+        StatushookMetrics.shared.deliveryAttempted(sink: claim.sink, outcome: outcome)
         let decision = DeliveryRules.decide(attemptNumber: claim.attempt, outcome: outcome, schedule: schedule,
                                             random: Double.random(in: 0..<1))
         let finish = try store.finish(claim, outcome: outcome, decision: decision, worker: owner,

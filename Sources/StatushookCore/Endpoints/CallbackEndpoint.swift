@@ -10,6 +10,10 @@ struct CallbackEndpoint: Sendable {
     let logger: Logger
 
     func accept(_ head: HTTPRequestHead, policy: CallbackPolicy) -> HTTPHeadDecision {
+        MeteredResponder.counted(decide(head, policy: policy), metrics: .shared)
+    }
+
+    private func decide(_ head: HTTPRequestHead, policy: CallbackPolicy) -> HTTPHeadDecision {
         guard head.method == "POST" else {
             return .respond(TwilioErrorResponse.make(405, "method \(head.method) is not allowed on the callback path; use POST",
                                                      headers: [("Allow", "POST")]))
@@ -31,6 +35,7 @@ struct CallbackEndpoint: Sendable {
     }
 
     func handle(_ request: HTTPRequest, policy: CallbackPolicy, responder: HTTPResponder) {
+        let responder = MeteredResponder(responder, metrics: .shared)
         let now = Timestamp.now()
         let requestID = RequestID.next()
         let head = request.head
@@ -85,7 +90,7 @@ struct CallbackEndpoint: Sendable {
         )
         let finalLog = log
         writer.submit(record) { outcome in
-            responder.respond(Self.response(for: outcome, content: content, log: finalLog))
+            responder.respond(Self.response(for: outcome, content: content, log: finalLog), outcome: outcome)
         }
     }
 

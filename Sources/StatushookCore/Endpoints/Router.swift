@@ -7,11 +7,16 @@ public final class Router: HTTPHandler {
     private let policy: Mutex<CallbackPolicy>
     private let callbacks: CallbackEndpoint
     private let readiness: Readiness
+    private let readRoutes: [ReadRoute]
+    private let readers: BlockingWorkPool
 
-    public init(configuration: Configuration, writer: IngestWriter, readiness: Readiness, logger: Logger) throws {
+    public init(configuration: Configuration, writer: IngestWriter, readiness: Readiness,
+                readRoutes: [ReadRoute] = [], logger: Logger) throws {
         policy = Mutex(try CallbackPolicy(configuration))
         callbacks = CallbackEndpoint(writer: writer, logger: logger)
         self.readiness = readiness
+        self.readRoutes = readRoutes
+        readers = BlockingWorkPool(threads: 4, name: "reader")
     }
 
     /// Takes a new configuration for requests that arrive from now on (SIGHUP).
@@ -30,12 +35,23 @@ public final class Router: HTTPHandler {
         case "/readyz":
             return Self.getOnly(head) ?? .respond(TwilioErrorResponse.json(readiness.isReady ? 200 : 503, readiness.report))
         default:
-            return .respond(TwilioErrorResponse.make(404, "no resource at \(head.path)"))
+            guard let route = readRoutes.first(where: { $0.matches(head.path) }) else {
+                return .respond(TwilioErrorResponse.make(404, "no resource at \(head.path)"))
+            }
+            if let refused = Self.getOnly(head) { return refused }
+            if let answer = route.endpoint.check(head) { return .respond(answer) }
+            return .readBody(limit: 0, tooLarge: TwilioErrorResponse.make(413, "a GET takes no body"))
         }
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        if let route = readRoutes.first(where: { $0.matches(request.head.path) }) {
+            let head = request.head
+            readers.submit { responder.respond(route.endpoint.respond(to: head)) }
+            return
+        }
         guard readiness.acceptsCallbacks else {
+            StatushookMetrics.shared.callbackAnswered(result: "unavailable", seconds: nil)
             return responder.respond(TwilioErrorResponse.make(503, "statushook is starting: the database is not ready yet",
                                                               headers: [("Retry-After", "5")]))
         }

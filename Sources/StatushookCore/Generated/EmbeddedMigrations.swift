@@ -231,5 +231,30 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
 
 """#),
+        // migrations/0003_history_indexes.sql
+        Migration(version: 3, name: "history_indexes", sql: #"""
+-- The history API's lists (PRODUCT §3) page by keyset: each filter has an index whose order is
+-- the list's, so that a page costs the same at row 10 and at row 10 million.
+
+-- Profiles are listed by SID (0001's profiles_status serves the Status filter).
+CREATE INDEX profiles_friendly_name ON profiles (friendly_name, sid);
+CREATE INDEX profiles_policy_sid ON profiles (policy_sid, sid);
+
+-- Transitions are listed newest first by (occurred_at, id): 0001's transitions_occurred_at serves
+-- the list and its date filters; these serve one profile's transitions and the Status filter.
+CREATE INDEX transitions_sid_occurred_at ON transitions (sid, occurred_at, id);
+CREATE INDEX transitions_to_status_occurred_at ON transitions (to_status, occurred_at, id);
+
+-- Deliveries are listed newest first by id (0001's deliveries_sink serves the Sink filter).
+CREATE INDEX deliveries_state ON deliveries (state, id);
+
+"""#),
+        // migrations/0004_retention.sql
+        Migration(version: 4, name: "retention", sql: #"""
+-- Retention deletes old callbacks, and ON DELETE SET NULL then looks transitions up by
+-- callback_id: without this index every deleted callback scans the whole transitions table.
+CREATE INDEX transitions_callback_id ON transitions (callback_id) WHERE callback_id IS NOT NULL;
+
+"""#),
     ]
 }
