@@ -27,10 +27,14 @@ public final class Daemon: Sendable {
     private let readiness = Readiness()
     private let writer: IngestWriter
     private let router: Router
-    /// The outbox's dispatcher and the sinks it was built for; replaced when a reload changes the sinks.
-    private let dispatch: Mutex<(dispatcher: Dispatcher, factory: SinkDriverFactory, sinks: [SinkConfiguration])?> = Mutex(nil)
+    private let retention: RetentionSweeper
+    /// The configuration in effect (the last good reload) and the outbox's dispatcher with the
+    /// factory it was built with; the dispatcher is replaced when a reload changes what it was built from.
+    private let state: Mutex<DispatchState>
     /// How long SIGTERM waits for requests in flight before the listener stops.
     private let drainTimeout = Duration.seconds(10)
+    /// How long SIGTERM waits for delivery attempts in progress (each bounded by its sink's timeout).
+    private let dispatcherStopTimeout = Duration.seconds(20)
 
     public init(configuration: Configuration, options: Options, logger: Logger) throws {
         self.configuration = configuration
@@ -47,6 +51,9 @@ public final class Daemon: Sendable {
         _ = readPool
         router = try Router(configuration: configuration, writer: writer, readiness: readiness,
                             readRoutes: readRoutes, logger: logger)
+        retention = RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays,
+                                     metrics: .shared, logger: logger)
+        state = Mutex(DispatchState(configuration: configuration))
     }
 
     /// Runs until SIGTERM or SIGINT; returns the process exit code.
@@ -70,14 +77,13 @@ public final class Daemon: Sendable {
         let watch = DatabaseWatch(conninfo: configuration.databaseURL, applyMigrations: options.applyMigrations,
                                   readiness: readiness, logger: logger)
         let failure = FailureSignal()
-        let configuration = self.configuration
         let watchThread = Thread { [self, writer, readiness] in
             do {
                 try watch.prepare()
                 writer.start()
                 readiness.writerStarted()
-                self.startDispatcher(for: configuration)
-                RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays, metrics: .shared, logger: self.logger).start()
+                self.startFirstDispatcher()
+                self.retention.start()
                 watch.monitor()
             } catch {
                 failure.fail("\(error)")
@@ -94,9 +100,17 @@ public final class Daemon: Sendable {
                 continue
             }
             logger.info("stopping", metadata: ["signal": "\(signal)"])
+            // In this order: no new connections, and the requests in flight answered (their
+            // callbacks committed by the writer, still running); then the writer; then the
+            // dispatcher, which finishes the attempts in progress and releases its other leases.
+            // The retention thread holds nothing and ends with the process.
             server.stop(drainTimeout: drainTimeout)
             writer.stop()
-            dispatch.withLock { $0 }?.dispatcher.stop()
+            let dispatcher = state.withLock { state in
+                state.stopping = true
+                return state.dispatcher
+            }
+            dispatcher?.stop(timeout: dispatcherStopTimeout)
             if let reason = failure.reason {
                 logger.critical("statushook cannot start", metadata: ["error": "\(reason)"])
                 return 1
@@ -106,37 +120,106 @@ public final class Daemon: Sendable {
         }
     }
 
+    /// SIGHUP. Everything the new file means is validated before anything is applied, so a bad
+    /// file (or one whose policy, proxies or credentials do not build) keeps the whole old configuration.
     private func reload() {
         guard let path = options.configurationPath else {
             logger.notice("SIGHUP: running on the embedded example configuration; nothing to reload")
             return
         }
+        let fresh: Configuration
+        let applyEndpoints: @Sendable () -> Void
         do {
-            let fresh = try ConfigurationLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
-            try router.reload(fresh)
-            let current = dispatch.withLock { $0 }
-            current?.factory.reopenLogFiles()
-            if let current, current.sinks != fresh.sinks {
-                current.dispatcher.stop()
-                startDispatcher(for: fresh)
-            }
-            logger.info("configuration reloaded", metadata: ["path": "\(path)"])
+            fresh = try ConfigurationLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
+            applyEndpoints = try router.prepareReload(fresh)
         } catch {
             logger.error("configuration not reloaded; keeping the old one", metadata: ["path": "\(path)", "error": "\(error)"])
+            return
         }
+        let running = configuration
+        for key in Self.restartOnlyChanges(running: running, fresh: fresh) {
+            logger.warning("configuration: \(key) changed; it needs a restart to take effect (the running value is kept)",
+                           metadata: ["path": "\(path)", "key": "\(key)"])
+        }
+        // What the process can take without a restart; the rest stays as it started.
+        var effective = fresh
+        effective.listenHost = running.listenHost
+        effective.listenPort = running.listenPort
+        effective.databaseURL = running.databaseURL
+        effective.httpThreads = running.httpThreads
+        effective.maxConnections = running.maxConnections
+        effective.connectionTimeout = running.connectionTimeout
+        effective.logLevel = running.logLevel
+        effective.logFormat = running.logFormat
+
+        applyEndpoints()
+        retention.reload(days: effective.retentionDays)
+        let (factory, replaced, replacement) = state.withLock { state -> (SinkDriverFactory?, Dispatcher?, Dispatcher?) in
+            let previous = state.configuration
+            state.configuration = effective
+            guard let current = state.dispatcher, !state.stopping else { return (nil, nil, nil) }
+            guard Self.dispatcherChanged(previous, effective) else { return (state.factory, nil, nil) }
+            let (dispatcher, factory) = makeDispatcher(for: effective)
+            state.dispatcher = dispatcher
+            state.factory = factory
+            return (nil, current, dispatcher)
+        }
+        factory?.reopenLogFiles()
+        if let replaced, let replacement {
+            replaced.stop(timeout: dispatcherStopTimeout)
+            replacement.start()
+        }
+        logger.info("configuration reloaded", metadata: ["path": "\(path)"])
+    }
+
+    /// The keys that differ between the two and only take effect at start.
+    static func restartOnlyChanges(running: Configuration, fresh: Configuration) -> [String] {
+        var keys: [String] = []
+        if running.listenHost != fresh.listenHost || running.listenPort != fresh.listenPort { keys.append("listen") }
+        if running.databaseURL != fresh.databaseURL { keys.append("database_url") }
+        if running.httpThreads != fresh.httpThreads { keys.append("http_threads") }
+        if running.maxConnections != fresh.maxConnections { keys.append("max_connections") }
+        if running.connectionTimeout != fresh.connectionTimeout { keys.append("connection_timeout") }
+        if running.logLevel != fresh.logLevel { keys.append("log_level") }
+        if running.logFormat != fresh.logFormat { keys.append("log_format") }
+        return keys
+    }
+
+    /// Whether the dispatcher must be rebuilt: it holds the sinks, the retry schedule and the pause threshold.
+    private static func dispatcherChanged(_ old: Configuration, _ new: Configuration) -> Bool {
+        old.sinks != new.sinks || old.retrySchedule != new.retrySchedule || old.sinkPauseAfter != new.sinkPauseAfter
     }
 }
 
 extension Daemon {
-    fileprivate func startDispatcher(for configuration: Configuration) {
+    /// The dispatcher and the sinks' drivers, built but not started.
+    fileprivate func makeDispatcher(for configuration: Configuration) -> (Dispatcher, SinkDriverFactory) {
         let factory = SinkDriverFactory(sinks: configuration.sinks)
         let dispatcher = Dispatcher(conninfo: configuration.databaseURL, sinkNames: configuration.sinks.map(\.name),
                                     schedule: RetrySchedule(delays: configuration.retrySchedule),
                                     sinkPauseAfter: configuration.sinkPauseAfter, logger: logger,
                                     makeDrivers: { factory.make() })
-        dispatch.withLock { $0 = (dispatcher, factory, configuration.sinks) }
-        dispatcher.start()
+        return (dispatcher, factory)
     }
+
+    /// Once the database is ready: the dispatcher for the configuration in effect, unless stopping.
+    fileprivate func startFirstDispatcher() {
+        state.withLock { state in
+            guard !state.stopping, state.dispatcher == nil else { return }
+            let (dispatcher, factory) = makeDispatcher(for: state.configuration)
+            state.dispatcher = dispatcher
+            state.factory = factory
+            dispatcher.start()
+        }
+    }
+}
+
+/// What `Daemon.state` guards.
+private struct DispatchState: Sendable {
+    var configuration: Configuration
+    var dispatcher: Dispatcher?
+    var factory: SinkDriverFactory?
+    var stopping = false
 }
 
 /// Why the daemon is stopping on its own, if it is.

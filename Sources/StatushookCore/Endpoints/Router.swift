@@ -2,6 +2,12 @@ import HTTPServer
 import Logging
 import Synchronization
 
+/// A read endpoint whose settings follow a SIGHUP: `prepareReload` validates the new
+/// configuration and throws if it cannot be taken; the closure it returns applies it (and cannot fail).
+public protocol ReloadableEndpoint: Sendable {
+    func prepareReload(_ configuration: Configuration) throws -> @Sendable () -> Void
+}
+
 /// Sends each request to its endpoint by path; unknown paths get a Twilio-shaped 404.
 public final class Router: HTTPHandler {
     private let policy: Mutex<CallbackPolicy>
@@ -21,8 +27,18 @@ public final class Router: HTTPHandler {
 
     /// Takes a new configuration for requests that arrive from now on (SIGHUP).
     public func reload(_ configuration: Configuration) throws {
+        try prepareReload(configuration)()
+    }
+
+    /// Validates everything `configuration` means for the endpoints (callback policy, read
+    /// endpoints) and changes nothing; the returned closure applies it all.
+    public func prepareReload(_ configuration: Configuration) throws -> @Sendable () -> Void {
         let fresh = try CallbackPolicy(configuration)
-        policy.withLock { $0 = fresh }
+        let endpoints = try readRoutes.compactMap { try ($0.endpoint as? any ReloadableEndpoint)?.prepareReload(configuration) }
+        return { [self] in
+            policy.withLock { $0 = fresh }
+            for apply in endpoints { apply() }
+        }
     }
 
     public func accept(_ head: HTTPRequestHead) -> HTTPHeadDecision {

@@ -3,37 +3,57 @@ import Hashing
 import HTTPServer
 import Logging
 import PostgresClient
+import Synchronization
 
 /// `GET /v1/...`: the history API (PRODUCT §3) in Twilio's shapes, so that Twilio's SDKs read it.
 ///
 /// `check` refuses on the head alone (credentials, unknown paths, bad parameters and tokens), so
 /// a bad request costs no database work; `respond` runs on a reader thread and blocks on the pool.
-/// Credentials are read once: a SIGHUP does not change them.
-public final class HistoryAPI: ReadEndpoint {
-    /// `username:password` when the API is on; nil answers every request 404.
-    private let credentials: [UInt8]?
-    private let codec: PageTokenCodec?
-    private let urlBuilder: SignedURLBuilder
+/// Credentials, page-token key and URL settings are replaced as a whole by a SIGHUP (`prepareReload`).
+public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
+    /// What the configuration decides, swapped as one value on reload.
+    struct Settings: Sendable {
+        /// `username:password` when the API is on; nil answers every request 404.
+        var credentials: [UInt8]?
+        var codec: PageTokenCodec?
+        var urlBuilder: SignedURLBuilder
+
+        init(_ configuration: Configuration) throws {
+            if let username = configuration.historyUsername, let password = configuration.historyPassword {
+                credentials = Array("\(username):\(password)".utf8)
+                codec = PageTokenCodec(username: username, password: password)
+            } else {
+                credentials = nil
+                codec = nil
+            }
+            urlBuilder = SignedURLBuilder(publicURL: configuration.publicURL,
+                                          trustedProxies: try TrustedProxies(parsing: configuration.trustedProxies))
+        }
+    }
+
+    private let settings: Mutex<Settings>
     private let pool: PostgresPool
     private let store = HistoryStore()
     private let logger: Logger
 
     public init(configuration: Configuration, pool: PostgresPool, logger: Logger) throws {
-        if let username = configuration.historyUsername, let password = configuration.historyPassword {
-            credentials = Array("\(username):\(password)".utf8)
-            codec = PageTokenCodec(username: username, password: password)
-        } else {
-            credentials = nil
-            codec = nil
-        }
-        urlBuilder = SignedURLBuilder(publicURL: configuration.publicURL,
-                                      trustedProxies: try TrustedProxies(parsing: configuration.trustedProxies))
+        settings = Mutex(try Settings(configuration))
         self.pool = pool
         self.logger = logger
     }
 
+    /// Validates `configuration`'s history settings; the returned closure applies them.
+    public func prepareReload(_ configuration: Configuration) throws -> @Sendable () -> Void {
+        let fresh = try Settings(configuration)
+        return { [self] in self.settings.withLock { $0 = fresh } }
+    }
+
     public func check(_ head: HTTPRequestHead) -> HTTPResponse? {
-        guard let credentials, let codec else {
+        check(head, settings: settings.withLock { $0 })
+    }
+
+    private func check(_ head: HTTPRequestHead, settings: Settings) -> HTTPResponse? {
+        guard let credentials = settings.credentials, let codec = settings.codec else {
             return TwilioErrorResponse.make(404, "the history API is off: set history_username and history_password to turn it on")
         }
         guard Self.authorizes(head.headers["Authorization"], credentials: credentials) else {
@@ -54,12 +74,13 @@ public final class HistoryAPI: ReadEndpoint {
     }
 
     public func respond(to head: HTTPRequestHead) -> HTTPResponse {
-        // `check` passed this request; these only fail if it was skipped.
-        if let refused = check(head) { return refused }
-        guard let route = HistoryRoute(path: head.path), let codec else {
+        // `check` passed this request; these only fail if it was skipped (or a reload came between).
+        let settings = settings.withLock { $0 }
+        if let refused = check(head, settings: settings) { return refused }
+        guard let route = HistoryRoute(path: head.path), let codec = settings.codec else {
             return TwilioErrorResponse.make(404, "no resource at \(head.path)")
         }
-        let base = HistoryPage.base(fromExternalURL: urlBuilder.signedURL(target: "", peer: head.peer, header: { head.headers[$0] }))
+        let base = HistoryPage.base(fromExternalURL: settings.urlBuilder.signedURL(target: "", peer: head.peer, header: { head.headers[$0] }))
         do {
             return try pool.withConnection { connection in
                 try answer(route, query: head.query, base: base, codec: codec, on: connection)

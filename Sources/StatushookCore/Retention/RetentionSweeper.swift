@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresClient
+import Synchronization
 
 /// `retention_days`: on a thread of its own, deletes callbacks, transitions and finished
 /// deliveries older than the window, in small batches with a pause between them.
@@ -47,7 +48,10 @@ public final class RetentionSweeper: Sendable {
     }
 
     private let conninfo: String
-    private let days: Int?
+    /// `retention_days`, changed by a SIGHUP (`reload(days:)`); nil keeps everything.
+    private let days: Mutex<Int?>
+    /// Whether `start` was called, and whether the sweeping thread runs.
+    private let state = Mutex<(started: Bool, threadRunning: Bool)>((false, false))
     private let settings: Settings
     private let problems: [String]
     private let metrics: StatushookMetrics
@@ -58,33 +62,57 @@ public final class RetentionSweeper: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         (settings, problems) = Settings.from(environment: environment)
         self.conninfo = conninfo
-        self.days = days
+        self.days = Mutex(days)
         self.metrics = metrics
         self.logger = logger
     }
 
     init(conninfo: String, days: Int?, settings: Settings, metrics: StatushookMetrics, logger: Logger) {
         self.conninfo = conninfo
-        self.days = days
+        self.days = Mutex(days)
         self.settings = settings
         problems = []
         self.metrics = metrics
         self.logger = logger
     }
 
-    /// Starts the sweeping thread, which lives as long as the process.
+    /// Starts the sweeping thread (when `retention_days` is set), which lives as long as the
+    /// process: it holds nothing a stop would wait for, and simply ends with it.
     public func start() {
         for problem in problems { logger.warning("retention: \(problem)") }
-        guard let days else {
+        state.withLock { $0.started = true }
+        startThreadIfNeeded()
+    }
+
+    /// A new `retention_days` (SIGHUP): the next sweep uses it; nil stops sweeping.
+    public func reload(days fresh: Int?) {
+        let old = days.withLock { old in
+            defer { old = fresh }
+            return old
+        }
+        guard old != fresh else { return }
+        logger.info("retention: retention_days changed", metadata: ["from": "\(old.map(String.init) ?? "unset")",
+                                                                   "to": "\(fresh.map(String.init) ?? "unset")"])
+        startThreadIfNeeded()
+    }
+
+    private func startThreadIfNeeded() {
+        guard let days = days.withLock({ $0 }) else {
             logger.debug("retention_days is not set: history is kept forever")
             return
         }
+        let start = state.withLock { state in
+            guard state.started && !state.threadRunning else { return false }
+            state.threadRunning = true
+            return true
+        }
+        guard start else { return }
         logger.info("retention: deleting history older than \(days) days", metadata: [
             "every": "\(settings.interval)", "first_in": "\(settings.firstDelay)", "batch_size": "\(settings.batchSize)"])
         let thread = Thread { [self] in
             Self.sleep(settings.firstDelay)
             while true {
-                sweep(days: days)
+                if let days = self.days.withLock({ $0 }) { sweep(days: days) }
                 Self.sleep(settings.interval)
             }
         }
