@@ -67,11 +67,6 @@ public final class HTTPServer: Sendable {
         self.port = shk_mhd_bound_port(started)
     }
 
-    /// Requests whose answer is still being prepared.
-    public var requestsInFlight: Int {
-        shared.inFlight.load(ordering: .relaxed)
-    }
-
     /// Stops accepting, waits up to `drainTimeout` for requests in flight, then stops.
     public func stop(drainTimeout: Duration) {
         guard daemon.markStopped() else { return }

@@ -75,11 +75,8 @@ struct SignatureTokenSelectionTests {
         #expect(selection.tokens(forAccountSid: upper) == ["acme"])
     }
 
-    @Test("accounts can be given as tuples")
-    func tuples() {
-        let accounts: [String: (current: String?, previous: String?)] = [Self.acme: (current: "acme", previous: nil)]
-        let selection = TokenSelection(authToken: "main", authTokenPrevious: nil, accounts: accounts)
-        #expect(selection.tokens(forAccountSid: Self.acme) == ["acme"])
+    @Test("with no account tokens configured, every account uses the default token")
+    func noAccounts() {
         #expect(TokenSelection(authToken: "main", authTokenPrevious: nil, accounts: [:]).tokens(forAccountSid: Self.acme) == ["main"])
     }
 }

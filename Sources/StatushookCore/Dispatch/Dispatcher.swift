@@ -49,10 +49,7 @@ public final class Dispatcher: Sendable {
         self.settings = settings
         self.makeDrivers = makeDrivers
         self.logger = logger
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, host.count)
-        let hostName = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        self.hostName = hostName
+        hostName = HostName.current
         ownerPrefix = "\(hostName):\(getpid()):\(RequestID.next().suffix(6))"
     }
 

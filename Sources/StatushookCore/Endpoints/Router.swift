@@ -25,11 +25,6 @@ public final class Router: HTTPHandler {
         readers = BlockingWorkPool(threads: 4, name: "reader")
     }
 
-    /// Takes a new configuration for requests that arrive from now on (SIGHUP).
-    public func reload(_ configuration: Configuration) throws {
-        try prepareReload(configuration)()
-    }
-
     /// Validates everything `configuration` means for the endpoints (callback policy, read
     /// endpoints) and changes nothing; the returned closure applies it all.
     public func prepareReload(_ configuration: Configuration) throws -> @Sendable () -> Void {

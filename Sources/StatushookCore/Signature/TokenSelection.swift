@@ -17,20 +17,6 @@ public struct TokenSelection: Sendable, Equatable {
         accountTokens = byAccount
     }
 
-    /// The same, with each account's tokens as a tuple.
-    @_disfavoredOverload
-    public init(
-        authToken: String?,
-        authTokenPrevious: String?,
-        accounts: [String: (current: String?, previous: String?)]
-    ) {
-        self.init(
-            authToken: authToken,
-            authTokenPrevious: authTokenPrevious,
-            accounts: accounts.mapValues { AccountTokens(current: $0.current, previous: $0.previous) }
-        )
-    }
-
     /// For an AccountSid with its own tokens: only those (current first). Otherwise `auth_token`
     /// then `auth_token_previous`. Empty when nothing is configured: the callback is refused.
     public func tokens(forAccountSid accountSid: String?) -> [String] {

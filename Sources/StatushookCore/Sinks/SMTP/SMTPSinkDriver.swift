@@ -59,9 +59,7 @@ final class SMTPSinkDriver: SinkDriver {
     /// This machine's name for `EHLO`, or `localhost` when it is not a valid host name
     /// (`my_host`): a name the client would refuse must not make every send fail.
     static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
-        let name = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let name = HostName.current
         return isHostName(name) ? name : "localhost"
     }
 
