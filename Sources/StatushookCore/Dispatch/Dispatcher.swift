@@ -30,6 +30,9 @@ public final class Dispatcher: Sendable {
     private let store: OutboxStore
     private let settings: Settings
     private let makeDrivers: @Sendable () -> [String: any SinkDriver]
+    /// Runs on each claimed batch before its attempts (enrichment fills in the profile); bounded
+    /// in time by whoever provides it.
+    private let prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])?
     private let logger: Logger
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
@@ -41,6 +44,7 @@ public final class Dispatcher: Sendable {
 
     public init(conninfo: String, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
                 settings: Settings = Settings(), logger: Logger,
+                prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])? = nil,
                 makeDrivers: @escaping @Sendable () -> [String: any SinkDriver]) {
         self.conninfo = conninfo
         self.sinkNames = sinkNames
@@ -48,6 +52,7 @@ public final class Dispatcher: Sendable {
         self.store = OutboxStore(sinkPauseAfter: sinkPauseAfter)
         self.settings = settings
         self.makeDrivers = makeDrivers
+        self.prepareClaims = prepareClaims
         self.logger = logger
         hostName = HostName.current
         ownerPrefix = "\(hostName):\(getpid()):\(RequestID.next().suffix(6))"
@@ -104,13 +109,14 @@ public final class Dispatcher: Sendable {
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
                 }
-                let claims = try store.claim(owner: owner, sinks: sinkNames, limit: settings.claimBatch,
+                var claims = try store.claim(owner: owner, sinks: sinkNames, limit: settings.claimBatch,
                                              lease: settings.lease, on: db)
                 if claims.isEmpty {
                     let due = try store.nextDue(sinks: sinkNames, on: db) ?? settings.idleWait
                     wakeup.wait(after: seen, timeout: min(max(due, .milliseconds(1)), settings.idleWait))
                     continue
                 }
+                if let prepareClaims { claims = prepareClaims(claims) }
                 for claim in claims {
                     if isStopping { break }
                     try attempt(claim, driver: drivers[claim.sink], owner: owner, on: db)
