@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "statushook", targets: ["statushook"]),
+        // For the fuzz targets in Tests/Fuzz, a package of their own that depends on this one.
+        .library(name: "StatushookCore", targets: ["StatushookCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

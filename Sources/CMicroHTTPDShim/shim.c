@@ -47,6 +47,7 @@ struct MHD_Daemon *shk_mhd_start(const struct shk_mhd_config *config, const char
         { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)config->connection_memory_limit, NULL },
         { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)config->completed, config->completed_context },
         { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)config->uri_log, config->uri_log_context },
+        { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)config->notify_connection, config->notify_connection_context },
         { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)shk_no_unescape, NULL },
         { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
         { MHD_OPTION_END, 0, NULL },
@@ -79,4 +80,16 @@ int shk_mhd_peer_address(struct MHD_Connection *connection, char *buffer, size_t
         return inet_ntop(AF_INET6, &in6->sin6_addr, buffer, (socklen_t)size) ? 0 : -1;
     }
     return -1;
+}
+
+int shk_mhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
+size_t shk_mhd_request_header_size(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    return info == NULL ? 0 : info->header_size;
 }

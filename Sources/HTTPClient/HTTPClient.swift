@@ -18,11 +18,11 @@ import Darwin
 /// at once (libcurl's easy handles are not thread-safe).
 public final class HTTPClient: @unchecked Sendable {
     /// The easy handle, reused by every request; `nil` when libcurl could not make one.
-    private let handle: UnsafeMutableRawPointer?
+    let handle: UnsafeMutableRawPointer?
     /// libcurl writes its detailed error text here; the handle points at it for its whole life.
-    private let errorBuffer: UnsafeMutablePointer<CChar>
+    let errorBuffer: UnsafeMutablePointer<CChar>
     /// Why `handle` is `nil`, reported by every call.
-    private let setupError: HTTPClientError?
+    let setupError: HTTPClientError?
     /// How much of a response body `post` keeps.
     public let maximumBodyBytes: Int
 
@@ -148,15 +148,17 @@ public final class HTTPClient: @unchecked Sendable {
                                                         + failures.joined(separator: "; "))
     }
 
-    private func error(_ code: CURLcode) -> HTTPClientError {
+    func error(_ code: CURLcode) -> HTTPClientError {
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         return HTTPClientError(kind: HTTPClientError.Kind(curlCode: code), message: message)
     }
 
     /// A field libcurl would send as given: a token for a name, no CR, LF or NUL in a value.
-    private static func checkHeader(name: String, value: String) throws(HTTPClientError) {
-        let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
+    /// The punctuation a header name (an RFC 9110 token) may hold besides letters and digits.
+    private static let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
+
+    static func checkHeader(name: String, value: String) throws(HTTPClientError) {
         let nameIsToken = !name.isEmpty && name.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || tokenPunctuation.contains(byte)
         }
@@ -169,7 +171,7 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// At least one millisecond: libcurl reads 0 as "no timeout".
-    private static func milliseconds(_ duration: Duration) -> Int {
+    static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 else { return 1 }
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)

@@ -1,4 +1,5 @@
 import CCurl
+import CCurlShim
 
 /// Why an exchange produced no HTTP response.
 public struct HTTPClientError: Error, Sendable, CustomStringConvertible {

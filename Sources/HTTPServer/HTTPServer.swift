@@ -9,19 +9,40 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: UInt16
     public var threads: Int
     public var maxConnections: Int
-    /// Seconds a connection may stay idle (bounds slow clients).
-    public var connectionTimeoutSeconds: Int
-    /// Bytes of buffer per connection; bounds the size of the request line and headers.
-    public var connectionMemoryLimit: Int
+    /// How long a client has to send a whole request (head and body), from the moment the
+    /// connection may send one; past it the connection is cut. Also libmicrohttpd's idle timeout
+    /// (rounded up to whole seconds), which bounds a client that does not read its answer.
+    public var requestTimeout: Duration
+    /// Bytes of the request line and headers; larger heads get `headersTooLarge`.
+    public var maxHeaderBytes: Int
+    public var headersTooLarge: HTTPResponse
+    /// Told of every client cut off or refused by a limit; called on server threads, so quick.
+    public var onLimitBreach: @Sendable (HTTPLimitBreach) -> Void
 
     public init(host: String, port: UInt16, threads: Int = 2, maxConnections: Int = 1024,
-                connectionTimeoutSeconds: Int = 10, connectionMemoryLimit: Int = 32 * 1024) {
+                requestTimeout: Duration = .seconds(10), maxHeaderBytes: Int = 16 * 1024,
+                headersTooLarge: HTTPResponse = HTTPResponse(status: 431),
+                onLimitBreach: @escaping @Sendable (HTTPLimitBreach) -> Void = { _ in }) {
         self.host = host
         self.port = port
         self.threads = threads
         self.maxConnections = maxConnections
-        self.connectionTimeoutSeconds = connectionTimeoutSeconds
-        self.connectionMemoryLimit = connectionMemoryLimit
+        self.requestTimeout = requestTimeout
+        self.maxHeaderBytes = maxHeaderBytes
+        self.headersTooLarge = headersTooLarge
+        self.onLimitBreach = onLimitBreach
+    }
+
+    /// libmicrohttpd's pool per connection holds the head, its parsed headers and the read
+    /// buffer: room for twice the head limit, so that a head just over it still gets our 431
+    /// rather than libmicrohttpd's own (whose body is HTML).
+    var connectionMemoryLimit: Int {
+        max(32 * 1024, 2 * maxHeaderBytes + 16 * 1024)
+    }
+
+    var idleTimeoutSeconds: UInt32 {
+        let (seconds, attoseconds) = requestTimeout.components
+        return UInt32(clamping: max(1, seconds + (attoseconds > 0 ? 1 : 0)))
     }
 }
 
@@ -37,7 +58,7 @@ public final class HTTPServer: Sendable {
     private let shared: ServerShared
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) throws(HTTPServerError) {
-        let shared = ServerShared(handler: handler)
+        let shared = ServerShared(handler: handler, configuration: configuration)
         let context = Unmanaged.passRetained(shared).toOpaque()
         var errorMessage: UnsafePointer<CChar>?
         let started = configuration.host.withCString { host -> OpaquePointer? in
@@ -47,7 +68,7 @@ public final class HTTPServer: Sendable {
             config.thread_pool_size = UInt32(configuration.threads)
             config.connection_limit = UInt32(configuration.maxConnections)
             config.per_ip_connection_limit = 0
-            config.connection_timeout = UInt32(configuration.connectionTimeoutSeconds)
+            config.connection_timeout = configuration.idleTimeoutSeconds
             config.connection_memory_limit = configuration.connectionMemoryLimit
             config.handler = accessHandler
             config.handler_context = context
@@ -55,6 +76,8 @@ public final class HTTPServer: Sendable {
             config.completed_context = context
             config.uri_log = requestStarted
             config.uri_log_context = context
+            config.notify_connection = connectionNotified
+            config.notify_connection_context = context
             return shk_mhd_start(&config, &errorMessage)
         }
         guard let started else {
@@ -65,6 +88,7 @@ public final class HTTPServer: Sendable {
         self.daemon = DaemonHandle(pointer: started, context: context)
         self.shared = shared
         self.port = shk_mhd_bound_port(started)
+        shared.deadlines.start()
     }
 
     /// Stops accepting, waits up to `drainTimeout` for requests in flight, then stops.
@@ -77,6 +101,7 @@ public final class HTTPServer: Sendable {
             usleep(5_000)
         }
         MHD_stop_daemon(daemon.pointer)
+        shared.deadlines.stop()
         if listener >= 0 { close(listener) }
         Unmanaged<ServerShared>.fromOpaque(daemon.context).release()
     }
@@ -103,9 +128,17 @@ private final class DaemonHandle: @unchecked Sendable {
 final class ServerShared: Sendable {
     let handler: any HTTPHandler
     let inFlight = Atomic<Int>(0)
+    let deadlines: ConnectionDeadlineWatch
+    let maxHeaderBytes: Int
+    let headersTooLarge: HTTPResponse
+    let onLimitBreach: @Sendable (HTTPLimitBreach) -> Void
 
-    init(handler: any HTTPHandler) {
+    init(handler: any HTTPHandler, configuration: HTTPServerConfiguration) {
         self.handler = handler
+        deadlines = ConnectionDeadlineWatch(budget: configuration.requestTimeout, onBreach: configuration.onLimitBreach)
+        maxHeaderBytes = configuration.maxHeaderBytes
+        headersTooLarge = configuration.headersTooLarge
+        onLimitBreach = configuration.onLimitBreach
     }
 }
 
@@ -113,6 +146,16 @@ final class ServerShared: Sendable {
 /// else is done with it off the connection's own MHD thread.
 struct ConnectionHandle: @unchecked Sendable {
     let pointer: OpaquePointer
+
+    /// Names the connection in ``RequestDeadlines`` while it is open.
+    var key: Int { Int(bitPattern: pointer) }
+
+    /// The numeric address of the peer, or "" when unknown.
+    var peer: String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard shk_mhd_peer_address(pointer, &buffer, buffer.count) == 0 else { return "" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
 }
 
 // MARK: - Callbacks from libmicrohttpd
@@ -122,7 +165,24 @@ private let requestStarted: @convention(c) (UnsafeMutableRawPointer?, UnsafePoin
     return Unmanaged.passRetained(RequestContext(target: target)).toOpaque()
 }
 
-private let requestCompleted: MHD_RequestCompletedCallback = { serverContext, _, requestContext, _ in
+private let connectionNotified: MHD_NotifyConnectionCallback = { serverContext, connection, _, code in
+    guard let serverContext, let connection else { return }
+    let shared = Unmanaged<ServerShared>.fromOpaque(serverContext).takeUnretainedValue()
+    let handle = ConnectionHandle(pointer: connection)
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED:
+        shared.deadlines.opened(handle.key, socket: shk_mhd_connection_fd(connection), peer: handle.peer)
+    default:
+        shared.deadlines.closed(handle.key)
+    }
+}
+
+private let requestCompleted: MHD_RequestCompletedCallback = { serverContext, connection, requestContext, _ in
+    if let serverContext, let connection {
+        // Answered (or abandoned): on a kept-alive connection the next request's clock starts now.
+        Unmanaged<ServerShared>.fromOpaque(serverContext).takeUnretainedValue()
+            .deadlines.awaitingRequest(ConnectionHandle(pointer: connection).key)
+    }
     guard let requestContext, let raw = requestContext.pointee else { return }
     let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
     requestContext.pointee = nil

@@ -24,6 +24,8 @@ final class RequestContext: @unchecked Sendable {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var exceeded = false
+    /// Bytes of an over-limit body read and thrown away so far, in the hope of its end (then 413).
+    private var discarded = 0
     private let handoff = Mutex(Handoff())
     /// Set once the application has the request: the server counts it until it completes.
     private(set) var countsInFlight = false
@@ -36,10 +38,16 @@ final class RequestContext: @unchecked Sendable {
                  upload: UnsafeRawBufferPointer?, consumed: () -> Void) -> MHD_Result {
         switch phase {
         case .head:
+            if shk_mhd_request_header_size(connection.pointer) > shared.maxHeaderBytes {
+                guard shared.deadlines.requestReceived(connection.key) else { return .NO }
+                shared.onLimitBreach(HTTPLimitBreach(reason: .headersTooLarge, peer: connection.peer))
+                return Self.queue(shared.headersTooLarge, on: connection)
+            }
             let head = HTTPRequestHead(method: method, target: target,
-                                       headers: Self.headers(of: connection), peer: Self.peer(of: connection))
+                                       headers: Self.headers(of: connection), peer: connection.peer)
             switch shared.handler.accept(head) {
             case .respond(let response):
+                guard shared.deadlines.requestReceived(connection.key) else { return .NO }
                 return Self.queue(response, on: connection)
             case .readBody(let limit, let tooLarge):
                 self.head = head
@@ -52,12 +60,21 @@ final class RequestContext: @unchecked Sendable {
                 if !exceeded && body.count + upload.count <= limit {
                     body.append(contentsOf: upload)
                 } else {
+                    if !exceeded { discarded = body.count }
                     exceeded = true
                     body = []
+                    discarded += upload.count
+                    // libmicrohttpd answers only once the body ended. A body a little over the limit
+                    // still gets its 413; one that goes on is not read to its end: the connection is cut.
+                    if discarded > limit + Self.discardAllowance(limit) {
+                        shared.onLimitBreach(HTTPLimitBreach(reason: .bodyTooLarge, peer: connection.peer))
+                        return .NO
+                    }
                 }
                 consumed()
                 return .YES
             }
+            guard shared.deadlines.requestReceived(connection.key) else { return .NO }
             if exceeded { return Self.queue(tooLarge, on: connection) }
             return dispatch(shared: shared, connection: connection)
 
@@ -127,9 +144,9 @@ final class RequestContext: @unchecked Sendable {
         return headers
     }
 
-    private static func peer(of connection: ConnectionHandle) -> String {
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard shk_mhd_peer_address(connection.pointer, &buffer, buffer.count) == 0 else { return "" }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    /// How much of a body past its limit is read (and thrown away) in the hope of its end: as
+    /// much again as the limit, at least 64 KiB.
+    static func discardAllowance(_ limit: Int) -> Int {
+        max(limit, 64 * 1024)
     }
 }

@@ -60,7 +60,7 @@ extension PostgresConnection {
     }
 
     /// Text parameters are C strings: a NUL would silently cut the value short, so refuse it.
-    private static func checkNoNUL(_ parameters: [String?]) throws(PostgresError) {
+    static func checkNoNUL(_ parameters: [String?]) throws(PostgresError) {
         for (index, parameter) in parameters.enumerated() where parameter?.utf8.contains(0) == true {
             throw PostgresError(
                 kind: .queryFailed,
@@ -91,7 +91,7 @@ extension PostgresConnection {
             detail: resultField(result, SHK_PG_DIAG_MESSAGE_DETAIL))
     }
 
-    private static func kindAfterFailure(_ handle: OpaquePointer) -> PostgresError.Kind {
+    static func kindAfterFailure(_ handle: OpaquePointer) -> PostgresError.Kind {
         PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .queryFailed
     }
 

@@ -8,7 +8,7 @@ struct Statushook: ParsableCommand {
         commandName: "statushook",
         abstract: "Receives Twilio TrustHub status callbacks, records every transition in PostgreSQL, and notifies sinks.",
         version: StatushookVersion.current,
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Sign.self, Deliveries.self, Replay.self, Sinks.self, History.self]
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Sign.self, Deliveries.self, Replay.self, Sinks.self, History.self, Subscribe.self]
     )
 }
 

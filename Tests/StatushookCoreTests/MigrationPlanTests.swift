@@ -63,18 +63,45 @@ struct MigrationPlanTests {
         #expect(try MigrationPlan.pending(known: [first], applied: [record]).isEmpty)
     }
 
-    @Test("an applied version this binary lacks says a newer statushook migrated the database")
+    @Test("versions newer than all of this binary's, with all of its own applied, are a rolling upgrade: ahead")
+    func newerApplied() throws {
+        let third = Migration(version: 3, name: "add-c", sql: "CREATE TABLE c (id int);\n")
+        let status = try MigrationPlan.status(known: [first], applied: [applied(first), applied(third), applied(second)])
+        #expect(status == .ahead(["0002_add-b", "0003_add-c"]))
+        #expect(try MigrationPlan.pending(known: [first], applied: [applied(first), applied(second)]).isEmpty)
+        #expect(try MigrationPlan.status(known: [first, second], applied: [applied(first), applied(second)]) == .current)
+    }
+
+    @Test("an unknown version between this binary's own, or newer ones while its own are missing, is another build's")
     func unknownApplied() throws {
-        let error = try #require(throws: MigrationError.self) {
-            _ = try MigrationPlan.pending(known: [first], applied: [applied(first, checksum: "changed"), applied(second)])
+        let third = Migration(version: 3, name: "add-c", sql: "CREATE TABLE c (id int);\n")
+        let other = Migration(version: 2, name: "other", sql: "CREATE TABLE o (id int);\n")
+        for (known, records, version, name) in [
+            ([first, third], [applied(first), applied(other), applied(third)], 2, "other"),
+            ([first, second], [applied(first), applied(third)], 3, "add-c"),
+        ] {
+            let error = try #require(throws: MigrationError.self) {
+                _ = try MigrationPlan.status(known: known, applied: records)
+            }
+            guard case let .unknownAppliedVersion(v, n) = error else {
+                Issue.record("unexpected \(error)")
+                continue
+            }
+            #expect(v == version && n == name)
+            #expect(error.description.contains("another build of statushook migrated this database"))
+            #expect(error.description.contains(Migration.displayName(version: version, name: name)))
         }
-        guard case let .unknownAppliedVersion(version, name) = error else {
+    }
+
+    @Test("a changed applied migration is refused even when the database is ahead")
+    func changedWhileAhead() throws {
+        let error = try #require(throws: MigrationError.self) {
+            _ = try MigrationPlan.status(known: [first], applied: [applied(first, checksum: "changed"), applied(second)])
+        }
+        guard case .checksumMismatch(1, "initial", "changed", _) = error else {
             Issue.record("unexpected \(error)")
             return
         }
-        #expect(version == 2 && name == "add-b")
-        #expect(error.description.contains("a newer statushook has migrated this database"))
-        #expect(error.description.contains("0002_add-b"))
     }
 
     @Test("duplicate, unordered or non-positive versions are refused")

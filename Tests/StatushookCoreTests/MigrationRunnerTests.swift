@@ -70,20 +70,22 @@ struct MigrationRunnerTests {
         }
     }
 
-    @Test("a version applied by a newer binary is reported as such")
+    @Test("a version applied by a newer binary is reported as ahead, and migrate applies nothing")
     func newerBinary() throws {
         try MigrationTestDatabase.with { database in
             let connection = try database.connect()
             _ = try MigrationRunner.apply(EmbeddedMigrations.all, on: connection)
             _ = try connection.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'future', 'x')")
+            #expect(try MigrationRunner.status(EmbeddedMigrations.all, on: connection) == .ahead(["9999_future"]))
+            #expect(try MigrationRunner.apply(EmbeddedMigrations.all, on: connection).isEmpty)
+            _ = try connection.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (0, 'older', 'x')")
             let error = try #require(throws: MigrationError.self) {
                 _ = try MigrationRunner.status(EmbeddedMigrations.all, on: connection)
             }
-            guard case .unknownAppliedVersion(9999, "future") = error else {
+            guard case .unknownAppliedVersion(0, "older") = error else {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(error.description.contains("newer statushook"))
         }
     }
 

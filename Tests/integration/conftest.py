@@ -16,6 +16,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The figures tests reported (harness.report_figure), after the run, even without -s."""
+    if harness.FIGURES:
+        terminalreporter.section("statushook figures")
+        for line in harness.FIGURES:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def admin_conninfo() -> str:
     harness.statushook_bin()  # fail early, and loudly, without a binary

@@ -229,12 +229,19 @@ class Cluster:
     """A PostgreSQL cluster of a test's own (for stopping it under a running daemon), made by
     the same scripts/lib.sh functions that scripts/test uses."""
 
-    def __init__(self):
+    def __init__(self, create: bool = True):
+        """create=False only chooses the folder and port (conninfo is known, nothing listens
+        there yet); create() makes the cluster later."""
         # Under /tmp, short (Unix socket paths are limited) and traversable by the postgres user.
         self.root = Path(tempfile.mkdtemp(prefix="statushook-pg-", dir="/tmp"))
         os.chmod(self.root, 0o755)
         self.dir = self.root / "c"
         self.port = free_port()
+        if create:
+            self.create()
+
+    def create(self) -> None:
+        """initdb, start, and CREATE DATABASE statushook."""
         self._lib("pg_cluster_init", str(self.dir), str(self.port))
         self.start()
         with psycopg.connect(self.admin_conninfo, autocommit=True) as conn:
@@ -248,8 +255,9 @@ class Cluster:
     def conninfo(self) -> str:
         return f"host={self.dir / 'run'} port={self.port} user=postgres dbname=statushook"
 
-    def _lib(self, fn: str, *args: str) -> None:
-        script = f'source {shlex.quote(str(LIB_SH))} && {fn} "$@"'
+    def _lib(self, fn: str, *args: str, define: str = "") -> None:
+        """Runs scripts/lib.sh's function FN with ARGS (`define`: a shell function of the caller's own, defined first)."""
+        script = f'source {shlex.quote(str(LIB_SH))} && {define}\n{fn} "$@"'
         proc = subprocess.run(
             ["bash", "-c", script, "lib.sh", *args],
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
@@ -261,8 +269,17 @@ class Cluster:
     def start(self) -> None:
         self._lib("pg_cluster_start", str(self.dir))
 
-    def stop(self) -> None:
-        self._lib("pg_cluster_stop", str(self.dir))
+    def stop(self, mode: str = "fast") -> None:
+        """pg_ctl stop -m MODE: "fast" (sessions ended, a checkpoint) or "immediate" (no
+        shutdown at all: recovery at the next start), or "smart"."""
+        if mode == "fast":
+            self._lib("pg_cluster_stop", str(self.dir))
+            return
+        if mode not in ("immediate", "smart"):
+            raise ValueError(f"no stop mode {mode!r}")
+        # lib.sh's own helpers, so that pg_ctl runs as the cluster's owner as pg_cluster_stop does.
+        self._lib("_cluster_stop_mode", str(self.dir), mode,
+                  define='_cluster_stop_mode() { pg_as_owner "$(pg_bin_dir)/pg_ctl" -D "$1/data" -m "$2" -w -t 60 stop; }')
 
     def remove(self) -> None:
         with contextlib.suppress(Exception):
@@ -670,3 +687,16 @@ def webhook_sink(name: str, url: str, secret: str | None = None, **fields) -> di
               f"sink.{name}.secret": secret or new_webhook_secret(), f"sink.{name}.timeout": "5s"}
     config.update({f"sink.{name}.{k}": v for k, v in fields.items()})
     return config
+
+
+# --------------------------------------------------------------------------------------------
+# Figures a test prints for the run's summary (conftest's pytest_terminal_summary shows them)
+
+FIGURES: list[str] = []
+
+
+def report_figure(line: str) -> None:
+    """Prints LINE now (seen with -s, or in a failure's captured output) and keeps it for the
+    terminal summary, so that scripts/test's output shows it without -s."""
+    print(line, flush=True)
+    FIGURES.append(line)

@@ -23,6 +23,9 @@ struct shk_mhd_config {
     /// Called with the request target exactly as received (path and query, undecoded).
     void *(*uri_log)(void *context, const char *uri, struct MHD_Connection *connection);
     void *uri_log_context;
+    /// Called when a connection is accepted and when it is closed (before its socket is).
+    MHD_NotifyConnectionCallback notify_connection;
+    void *notify_connection_context;
 };
 
 /// Starts an epoll daemon with an internal thread pool, suspend/resume allowed, and the
@@ -34,5 +37,11 @@ uint16_t shk_mhd_bound_port(struct MHD_Daemon *daemon);
 
 /// The numeric peer address of a connection ("127.0.0.1", "::1"), written into `buffer`.
 int shk_mhd_peer_address(struct MHD_Connection *connection, char *buffer, size_t size);
+
+/// The socket of a connection, or -1.
+int shk_mhd_connection_fd(struct MHD_Connection *connection);
+
+/// Bytes of the request line and headers of the request being served, through the blank line.
+size_t shk_mhd_request_header_size(struct MHD_Connection *connection);
 
 #endif

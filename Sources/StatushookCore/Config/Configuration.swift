@@ -23,6 +23,8 @@ public struct Configuration: Sendable, Equatable {
     public var callbackUsername: String?
     public var callbackPassword: String?
     public var maxBodyBytes: Int
+    /// Bytes of a request's line and headers; larger heads are answered 431.
+    public var maxHeaderBytes: Int
     /// Set together with `historyPassword` or not at all.
     public var historyUsername: String?
     public var historyPassword: String?
@@ -34,11 +36,21 @@ public struct Configuration: Sendable, Equatable {
     public var logLevel: LogLevel
     public var logFormat: LogFormat
     public var maxConnections: Int
-    /// How long a client may take over one request before it is disconnected.
+    /// How long a client may take to send one whole request (head and body) before it is
+    /// disconnected, however it trickles the bytes.
     public var connectionTimeout: Duration
     public var httpThreads: Int
     /// In the order each sink first appears in the file.
     public var sinks: [SinkConfiguration]
+    /// The TrustHub REST API (enrichment, reconciliation, `subscribe`): `twilio_account_sid`,
+    /// `twilio_api_key`/`twilio_api_secret` (set together), `twilio_api_base`, `reconcile_interval`
+    /// (nil: off). ``TrustHubSettings`` turns them into credentials.
+    public var twilioAccountSid: String?
+    public var twilioAPIKey: String?
+    public var twilioAPISecret: String?
+    /// Scheme, host, optional port and path prefix, without a trailing `/`.
+    public var twilioAPIBase: String
+    public var reconcileInterval: Duration?
 
     /// Every setting at its default; `databaseURL` has none.
     public init(databaseURL: String) {
@@ -54,6 +66,7 @@ public struct Configuration: Sendable, Equatable {
         callbackUsername = nil
         callbackPassword = nil
         maxBodyBytes = 65536
+        maxHeaderBytes = 16384
         historyUsername = nil
         historyPassword = nil
         retrySchedule = [.seconds(5), .seconds(5 * 60), .seconds(30 * 60), .seconds(2 * 3600), .seconds(5 * 3600), .seconds(10 * 3600)]
@@ -65,5 +78,10 @@ public struct Configuration: Sendable, Equatable {
         connectionTimeout = .seconds(10)
         httpThreads = 2
         sinks = []
+        twilioAccountSid = nil
+        twilioAPIKey = nil
+        twilioAPISecret = nil
+        twilioAPIBase = "https://trusthub.twilio.com"
+        reconcileInterval = nil
     }
 }

@@ -33,6 +33,7 @@ struct ConfigurationAssembler {
         configuration.callbackUsername = value(.core(.callbackUsername), ValueSyntax.basicAuthUser)
         configuration.callbackPassword = value(.core(.callbackPassword), Self.literal)
         configuration.maxBodyBytes = value(.core(.maxBodyBytes), ValueSyntax.byteCount) ?? configuration.maxBodyBytes
+        configuration.maxHeaderBytes = value(.core(.maxHeaderBytes), Self.headerByteCount) ?? configuration.maxHeaderBytes
         configuration.historyUsername = value(.core(.historyUsername), ValueSyntax.basicAuthUser)
         configuration.historyPassword = value(.core(.historyPassword), Self.literal)
         configuration.retrySchedule = value(.core(.retrySchedule)) { (text) throws(ValueRule) in
@@ -57,6 +58,7 @@ struct ConfigurationAssembler {
         configuration.httpThreads = value(.core(.httpThreads)) { (text) throws(ValueRule) in
             try ValueSyntax.count(text, minimum: 1)
         } ?? configuration.httpThreads
+        assembleTrustHub(into: &configuration)
     }
 
     private mutating func assembleAccounts(into configuration: inout Configuration) {
@@ -84,6 +86,8 @@ struct ConfigurationAssembler {
         requireCompanion(.core(.authToken), of: .core(.authTokenPrevious))
         requirePair(.core(.callbackUsername), .core(.callbackPassword))
         requirePair(.core(.historyUsername), .core(.historyPassword))
+        requirePair(.core(.twilioAPIKey), .core(.twilioAPISecret))
+        checkTrustHubCredentials()
     }
 
     // MARK: - Helpers shared with the sinks
@@ -119,6 +123,14 @@ struct ConfigurationAssembler {
     mutating func requirePair(_ first: SettingKey, _ second: SettingKey) {
         requireCompanion(second, of: first)
         requireCompanion(first, of: second)
+    }
+
+    /// A byte count from 1 KiB (a Twilio request's head is under one) to 1 MiB (libmicrohttpd
+    /// keeps twice the limit per connection).
+    static func headerByteCount(_ text: Substring) throws(ValueRule) -> Int {
+        let bytes = try ValueSyntax.byteCount(text)
+        guard (1024...1024 * 1024).contains(bytes) else { throw ValueRule("expected from 1KiB to 1MiB") }
+        return bytes
     }
 
     /// Any text: tokens and passwords are taken as written.

@@ -10,6 +10,7 @@ enum CoreKey: String, CaseIterable, Sendable {
     case callbackUsername = "callback_username"
     case callbackPassword = "callback_password"
     case maxBodyBytes = "max_body_bytes"
+    case maxHeaderBytes = "max_header_bytes"
     case historyUsername = "history_username"
     case historyPassword = "history_password"
     case retrySchedule = "retry_schedule"
@@ -20,12 +21,17 @@ enum CoreKey: String, CaseIterable, Sendable {
     case maxConnections = "max_connections"
     case connectionTimeout = "connection_timeout"
     case httpThreads = "http_threads"
+    case twilioAccountSid = "twilio_account_sid"
+    case twilioAPIKey = "twilio_api_key"
+    case twilioAPISecret = "twilio_api_secret"
+    case twilioAPIBase = "twilio_api_base"
+    case reconcileInterval = "reconcile_interval"
 
     /// Secrets also have a `…_file` form and are never quoted in an error.
     /// `database_url` is one because a URL may carry a password.
     var isSecret: Bool {
         switch self {
-        case .databaseURL, .authToken, .authTokenPrevious, .callbackPassword, .historyPassword: true
+        case .databaseURL, .authToken, .authTokenPrevious, .callbackPassword, .historyPassword, .twilioAPISecret: true
         default: false
         }
     }

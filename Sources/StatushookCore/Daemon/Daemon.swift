@@ -28,6 +28,10 @@ public final class Daemon: Sendable {
     private let writer: IngestWriter
     private let router: Router
     private let retention: RetentionSweeper
+    /// The TrustHub API's enrichment of claimed transitions and the reconciler; nil without
+    /// API credentials (and the reconciler without `reconcile_interval`).
+    private let enricher: ProfileEnricher?
+    private let reconciler: Reconciler?
     /// The configuration in effect (the last good reload) and the outbox's dispatcher with the
     /// factory it was built with; the dispatcher is replaced when a reload changes what it was built from.
     private let state: Mutex<DispatchState>
@@ -54,6 +58,17 @@ public final class Daemon: Sendable {
         retention = RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays,
                                      metrics: .shared, logger: logger)
         state = Mutex(DispatchState(configuration: configuration))
+        if let trustHub = TrustHubSettings(configuration) {
+            let health = TrustHubHealth(report: { [readiness] detail in readiness.note("trusthub", detail) })
+            enricher = ProfileEnricher(settings: trustHub, conninfo: configuration.databaseURL, health: health, logger: logger)
+            reconciler = trustHub.reconcileInterval.map { interval in
+                Reconciler(settings: trustHub, interval: interval, conninfo: configuration.databaseURL,
+                           sinks: configuration.sinks, health: health, logger: logger)
+            }
+        } else {
+            enricher = nil
+            reconciler = nil
+        }
     }
 
     /// Runs until SIGTERM or SIGINT; returns the process exit code.
@@ -64,10 +79,8 @@ public final class Daemon: Sendable {
 
         let server: HTTPServer
         do {
-            server = try HTTPServer(configuration: HTTPServerConfiguration(
-                host: configuration.listenHost, port: configuration.listenPort,
-                threads: configuration.httpThreads, maxConnections: configuration.maxConnections,
-                connectionTimeoutSeconds: Int(configuration.connectionTimeout.components.seconds)), handler: router)
+            server = try HTTPServer(configuration: HTTPServerConfiguration(configuration, logger: logger, metrics: .shared),
+                                    handler: router)
         } catch {
             throw StartupError(description: error.description)
         }
@@ -84,6 +97,7 @@ public final class Daemon: Sendable {
                 readiness.writerStarted()
                 self.startFirstDispatcher()
                 self.retention.start()
+                self.reconciler?.start()
                 watch.monitor()
             } catch {
                 failure.fail("\(error)")
@@ -111,6 +125,7 @@ public final class Daemon: Sendable {
                 return state.dispatcher
             }
             dispatcher?.stop(timeout: dispatcherStopTimeout)
+            reconciler?.stop()
             if let reason = failure.reason {
                 logger.critical("statushook cannot start", metadata: ["error": "\(reason)"])
                 return 1
@@ -149,6 +164,7 @@ public final class Daemon: Sendable {
         effective.httpThreads = running.httpThreads
         effective.maxConnections = running.maxConnections
         effective.connectionTimeout = running.connectionTimeout
+        effective.maxHeaderBytes = running.maxHeaderBytes
         effective.logLevel = running.logLevel
         effective.logFormat = running.logFormat
 
@@ -180,8 +196,10 @@ public final class Daemon: Sendable {
         if running.httpThreads != fresh.httpThreads { keys.append("http_threads") }
         if running.maxConnections != fresh.maxConnections { keys.append("max_connections") }
         if running.connectionTimeout != fresh.connectionTimeout { keys.append("connection_timeout") }
+        if running.maxHeaderBytes != fresh.maxHeaderBytes { keys.append("max_header_bytes") }
         if running.logLevel != fresh.logLevel { keys.append("log_level") }
         if running.logFormat != fresh.logFormat { keys.append("log_format") }
+        if TrustHubSettings(running) != TrustHubSettings(fresh) { keys.append("the TrustHub API keys (twilio_*, reconcile_interval)") }
         return keys
     }
 
@@ -195,9 +213,14 @@ extension Daemon {
     /// The dispatcher and the sinks' drivers, built but not started.
     fileprivate func makeDispatcher(for configuration: Configuration) -> (Dispatcher, SinkDriverFactory) {
         let factory = SinkDriverFactory(sinks: configuration.sinks)
+        var prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])?
+        if let enricher {
+            prepareClaims = { claims in enricher.prepare(claims) }
+        }
         let dispatcher = Dispatcher(conninfo: configuration.databaseURL, sinkNames: configuration.sinks.map(\.name),
                                     schedule: RetrySchedule(delays: configuration.retrySchedule),
                                     sinkPauseAfter: configuration.sinkPauseAfter, logger: logger,
+                                    prepareClaims: prepareClaims,
                                     makeDrivers: { factory.make() })
         return (dispatcher, factory)
     }

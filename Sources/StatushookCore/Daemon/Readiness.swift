@@ -8,6 +8,8 @@ public final class Readiness: Sendable {
         var migrationsCurrent = false
         var migrationsDetail = "not checked yet"
         var writerStarted = false
+        /// Lines of the report that do not decide readiness (`trusthub`: the API's state).
+        var notes: [(String, String)] = []
     }
 
     private let state = Mutex(State())
@@ -29,6 +31,17 @@ public final class Readiness: Sendable {
     /// Called once the writer runs on a schema it knows; callbacks before that get 503.
     public func writerStarted() {
         state.withLock { $0.writerStarted = true }
+    }
+
+    /// Sets the report's line `name` (a callback is recorded whatever it says: it is detail only).
+    public func note(_ name: String, _ detail: String) {
+        state.withLock { state in
+            if let index = state.notes.firstIndex(where: { $0.0 == name }) {
+                state.notes[index].1 = detail
+            } else {
+                state.notes.append((name, detail))
+            }
+        }
     }
 
     public var acceptsCallbacks: Bool {
@@ -53,7 +66,7 @@ public final class Readiness: Sendable {
                 ("database", .string(state.databaseDetail)),
                 ("migrations", .string(state.migrationsDetail)),
                 ("ingest", .string(state.writerStarted ? "running" : "starting")),
-            ])
+            ] + state.notes.map { ($0.0, JSONValue.string($0.1)) })
         }
     }
 }

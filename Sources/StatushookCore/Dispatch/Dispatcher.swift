@@ -3,21 +3,30 @@ import Logging
 import PostgresClient
 import Synchronization
 
-/// Drains the outbox: worker threads claim due deliveries (`FOR UPDATE SKIP LOCKED`, with a
-/// lease), hand each to its sink, and record the attempt; a listener thread wakes them on
-/// `NOTIFY statushook_deliveries`, and they also wake on their own when the next retry is due.
+/// Drains the outbox: each sink has worker threads of its own, which claim its due deliveries in
+/// batches (`FOR UPDATE SKIP LOCKED`, with a lease), deliver them, and record the batch's attempts
+/// in one statement. A listener thread wakes one worker of each sink on
+/// `NOTIFY statushook_deliveries` (a worker that finds a full batch wakes the next), and they also
+/// wake on their own when the next retry is due. A slow or hanging sink holds up only its own workers.
 ///
 /// Threads of its own, never Swift's cooperative pool: libpq and the sinks block. Ingest never
 /// waits for it: the writer only inserts rows and notifies.
 public final class Dispatcher: Sendable {
     public struct Settings: Sendable {
-        public var workers = 2
-        /// Deliveries one worker claims at a time.
-        public var claimBatch = 8
-        /// How long a claim is held before another worker may take the delivery over; longer
-        /// than a batch of the slowest deliveries.
+        /// Each with its own database connection and its own connection to the sink (an HTTP
+        /// keep-alive handle, an SMTP session): up to this many attempts in flight per sink. Three
+        /// keep two cores busy while some wait on the network or the database.
+        public var workersPerSink = 3
+        /// Deliveries one worker claims at a time; their attempts are recorded together, in one
+        /// statement, when the batch is done (at once after a failure).
+        public var claimBatch = 64
+        /// How long a claim is held before another worker may take the delivery over. A worker
+        /// starts no attempt after half of it has passed (it gives the rest of its batch back),
+        /// so this must exceed half of it plus the slowest sink's timeout.
         public var lease = Duration.seconds(300)
         public var sweepInterval = Duration.seconds(30)
+        /// How often a worker of a paused sink looks whether it was resumed (it ignores NOTIFYs).
+        public var pausedPoll = Duration.milliseconds(250)
         /// The longest an idle worker sleeps without a NOTIFY.
         public var idleWait = Duration.seconds(5)
 
@@ -34,7 +43,8 @@ public final class Dispatcher: Sendable {
     /// in time by whoever provides it.
     private let prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])?
     private let logger: Logger
-    private let wakeup = Wakeup()
+    /// One per sink: a NOTIFY wakes one worker of each.
+    private let wakeups: [String: Wakeup]
     private let stopping = Atomic<Bool>(false)
     private let running = DispatchGroup()
     /// `host:pid:random`: leases name who holds them, and a restarted daemon can tell which
@@ -54,6 +64,7 @@ public final class Dispatcher: Sendable {
         self.makeDrivers = makeDrivers
         self.prepareClaims = prepareClaims
         self.logger = logger
+        wakeups = Dictionary(sinkNames.map { ($0, Wakeup()) }, uniquingKeysWith: { first, _ in first })
         hostName = HostName.current
         ownerPrefix = "\(hostName):\(getpid()):\(RequestID.next().suffix(6))"
     }
@@ -64,8 +75,14 @@ public final class Dispatcher: Sendable {
             return
         }
         spawn("dispatch-listen") { [self] in listen() }
-        for index in 0..<settings.workers {
-            spawn("dispatch-\(index)") { [self] in work(owner: "\(ownerPrefix):w\(index)", sweeps: index == 0) }
+        var index = 0
+        for sink in wakeups.keys.sorted() {
+            for _ in 0..<max(settings.workersPerSink, 1) {
+                let owner = "\(ownerPrefix):w\(index)"
+                let sweeps = index == 0
+                spawn("dispatch-\(index)") { [self] in work(sink: sink, owner: owner, sweeps: sweeps) }
+                index += 1
+            }
         }
     }
 
@@ -73,7 +90,7 @@ public final class Dispatcher: Sendable {
     /// once every thread has stopped (or `timeout` passed).
     public func stop(timeout: Duration = .seconds(30)) {
         stopping.store(true, ordering: .releasing)
-        wakeup.signal()
+        for wakeup in wakeups.values { wakeup.signal() }
         _ = running.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
     }
 
@@ -93,40 +110,62 @@ public final class Dispatcher: Sendable {
 
     // MARK: - Workers
 
-    private func work(owner: String, sweeps: Bool) {
-        let drivers = makeDrivers()
+    /// A worker of `sink`; the one that `sweeps` also takes back expired leases, of every sink.
+    private func work(sink: String, owner: String, sweeps: Bool) {
+        let wakeup = wakeups[sink]!
+        let driver = makeDrivers()[sink]
         var connection: PostgresConnection?
         var lastSweep: ContinuousClock.Instant?
+        /// A batch whose outcome could not be recorded (the database was lost, or refused the
+        /// record): its leases name this worker, which is alive, so nobody would take them back
+        /// before they expire. They end as soon as the database answers again.
+        var abandoned = false
         let clock = ContinuousClock()
         while !isStopping {
             let seen = wakeup.current
             do {
-                let db = try connection ?? PostgresConnection.connect(conninfo)
+                let db = try connection ?? connect()
                 connection = db
+                if abandoned {
+                    if try store.expireLeases(of: [owner], on: db) > 0 {
+                        let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
+                        logger.warning("deliveries whose attempts were not recorded are due again", metadata: ["count": "\(swept)"])
+                    }
+                    abandoned = false
+                }
                 if sweeps, lastSweep.map({ clock.now - $0 >= settings.sweepInterval }) ?? true {
                     if lastSweep == nil { try reclaimLeasesOfDeadProcesses(on: db) }
                     lastSweep = clock.now
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
                 }
-                var claims = try store.claim(owner: owner, sinks: sinkNames, limit: settings.claimBatch,
-                                             lease: settings.lease, on: db)
+                let claimedAt = clock.now
+                var claims = try store.claim(owner: owner, sinks: [sink], limit: settings.claimBatch,
+                                             lease: settings.lease, prepared: true, on: db)
                 if claims.isEmpty {
-                    let due = try store.nextDue(sinks: sinkNames, on: db) ?? settings.idleWait
-                    wakeup.wait(after: seen, timeout: min(max(due, .milliseconds(1)), settings.idleWait))
+                    let (due, paused) = try store.idleState(sinks: [sink], on: db)
+                    let timeout = min(max(due ?? settings.idleWait, .milliseconds(1)), settings.idleWait)
+                    if paused {
+                        // Every commit of ingest NOTIFYs, and none of it is this sink's to deliver
+                        // until it is resumed: look again a few times a second, not at each NOTIFY.
+                        waitUnlessStopping(min(timeout, settings.pausedPoll))
+                    } else {
+                        wakeup.wait(after: seen, timeout: timeout)
+                    }
                     continue
                 }
+                // A full batch: there is likely more, so another worker should look too.
+                if claims.count == settings.claimBatch { wakeup.signalOne() }
                 if let prepareClaims { claims = prepareClaims(claims) }
-                for claim in claims {
-                    if isStopping { break }
-                    try attempt(claim, driver: drivers[claim.sink], owner: owner, on: db)
-                }
+                try attemptBatch(claims, claimedAt: claimedAt, driver: driver, owner: owner, on: db)
             } catch let error as PostgresError where error.isConnectionProblem {
+                abandoned = true
                 connection?.close()
                 connection = nil
                 logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\(error.message)"])
                 wakeup.wait(after: wakeup.current, timeout: .seconds(1))
             } catch {
+                abandoned = true
                 logger.error("dispatcher error", metadata: ["error": "\(error)"])
                 wakeup.wait(after: wakeup.current, timeout: .seconds(1))
             }
@@ -135,7 +174,89 @@ public final class Dispatcher: Sendable {
             _ = try? store.releaseLeases(owner: owner, on: connection)
             connection.close()
         }
-        for driver in drivers.values { driver.reset() }
+        driver?.reset()
+    }
+
+    /// Attempts a claimed batch in order and records the attempts together: after the last one,
+    /// or at once after a failure, so that the sink's health (and its pause) is known before its
+    /// next attempt. Claims left unattempted go back: the rest of the batch once this batch paused
+    /// the sink, on a stop, or once half the lease has passed.
+    private func attemptBatch(_ claims: [ClaimedDelivery], claimedAt: ContinuousClock.Instant,
+                              driver: (any SinkDriver)?, owner: String,
+                              on connection: PostgresConnection) throws {
+        let clock = ContinuousClock()
+        var attempted: [AttemptRecord] = []
+        var unattempted: [Int64] = []
+        var pausedHere: Set<String> = []
+        for claim in claims {
+            if isStopping || clock.now - claimedAt >= settings.lease / 2 || pausedHere.contains(claim.sink) {
+                unattempted.append(claim.id)
+                continue
+            }
+            let record = attempt(claim, driver: driver)
+            attempted.append(record)
+            if !record.outcome.isDelivered {
+                pausedHere.formUnion(try recordAttempts(attempted, owner: owner, on: connection))
+                attempted.removeAll()
+            }
+        }
+        _ = try recordAttempts(attempted, owner: owner, on: connection)
+        _ = try store.releaseClaims(unattempted, owner: owner, on: connection)
+    }
+
+    /// One attempt, timed; nothing is written yet.
+    private func attempt(_ claim: ClaimedDelivery, driver: (any SinkDriver)?) -> AttemptRecord {
+        let clock = ContinuousClock()
+        let startedAt = Timestamp.now()
+        let began = clock.now
+        let outcome = driver?.deliver(claim.payload)
+            ?? .permanent(detail: "sink \(claim.sink) is not configured in this daemon")
+        let duration = clock.now - began
+        StatushookMetrics.shared.deliveryAttempted(sink: claim.sink, outcome: outcome)
+        let decision = DeliveryRules.decide(attemptNumber: claim.attempt, outcome: outcome, schedule: schedule,
+                                            random: Double.random(in: 0..<1))
+        return AttemptRecord(claim: claim, outcome: outcome, decision: decision,
+                             startedAt: Timestamp.iso8601(seconds: startedAt.seconds, microseconds: startedAt.microseconds),
+                             duration: duration)
+    }
+
+    /// Records `attempts` in one go and logs each; returns the sinks they paused.
+    private func recordAttempts(_ attempts: [AttemptRecord], owner: String,
+                        on connection: PostgresConnection) throws -> Set<String> {
+        guard !attempts.isEmpty else { return [] }
+        let finishes = try store.finish(attempts, worker: owner, noticeRecipients: sinkNames, prepared: true,
+                                        on: connection)
+        var paused: Set<String> = []
+        for (record, finish) in zip(attempts, finishes) {
+            let claim = record.claim
+            var metadata: Logger.Metadata = [
+                "delivery_id": "\(claim.id)", "sink": "\(claim.sink)", "attempt": "\(claim.attempt)",
+                "outcome": "\(record.outcome.name)", "decision": "\(record.decision)", "detail": "\(record.outcome.detail)",
+            ]
+            if !finish.applied { metadata["lease"] = "lost: result not applied" }
+            switch record.outcome {
+            case .delivered: logger.info("delivered", metadata: metadata)
+            default: logger.warning("delivery attempt failed", metadata: metadata)
+            }
+            if let reason = finish.pauseReason {
+                paused.insert(claim.sink)
+                logger.error("sink paused", metadata: ["sink": "\(claim.sink)", "reason": "\(reason)",
+                                                        "notices": "\(finish.noticeDeliveries)"])
+            }
+        }
+        return paused
+    }
+
+    /// A worker's connection, with the statements of every batch prepared.
+    private func connect() throws -> PostgresConnection {
+        let connection = try PostgresConnection.connect(conninfo)
+        do {
+            try store.prepareStatements(on: connection)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
     }
 
     /// Leases held by a process of this host that no longer runs (killed, crashed) end now
@@ -153,32 +274,13 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func attempt(_ claim: ClaimedDelivery, driver: (any SinkDriver)?, owner: String,
-                         on connection: PostgresConnection) throws {
+    /// Sleeps `duration` in short steps, returning early on stop.
+    private func waitUnlessStopping(_ duration: Duration) {
         let clock = ContinuousClock()
-        let startedAt = Timestamp.now()
-        let began = clock.now
-        let outcome = driver?.deliver(claim.payload)
-            ?? .permanent(detail: "sink \(claim.sink) is not configured in this daemon")
-        let duration = clock.now - began
-        StatushookMetrics.shared.deliveryAttempted(sink: claim.sink, outcome: outcome)
-        let decision = DeliveryRules.decide(attemptNumber: claim.attempt, outcome: outcome, schedule: schedule,
-                                            random: Double.random(in: 0..<1))
-        let finish = try store.finish(claim, outcome: outcome, decision: decision, worker: owner,
-                                      startedAt: Timestamp.iso8601(seconds: startedAt.seconds, microseconds: startedAt.microseconds),
-                                      duration: duration, noticeRecipients: sinkNames, on: connection)
-        var metadata: Logger.Metadata = [
-            "delivery_id": "\(claim.id)", "sink": "\(claim.sink)", "attempt": "\(claim.attempt)",
-            "outcome": "\(outcome.name)", "decision": "\(decision)", "detail": "\(outcome.detail)",
-        ]
-        if !finish.applied { metadata["lease"] = "lost: result not applied" }
-        switch outcome {
-        case .delivered: logger.info("delivered", metadata: metadata)
-        default: logger.warning("delivery attempt failed", metadata: metadata)
-        }
-        if let reason = finish.pauseReason {
-            logger.error("sink paused", metadata: ["sink": "\(claim.sink)", "reason": "\(reason)",
-                                                    "notices": "\(finish.noticeDeliveries)"])
+        let end = clock.now + duration
+        while !isStopping, clock.now < end {
+            Thread.sleep(forTimeInterval: min(0.05, Double((end - clock.now).components.attoseconds) / 1e18
+                                                + Double((end - clock.now).components.seconds)))
         }
     }
 
@@ -191,10 +293,10 @@ public final class Dispatcher: Sendable {
                 defer { connection.close() }
                 try connection.listen(OutboxStore.channel)
                 // Notifications sent while we were away are lost: look again.
-                wakeup.signal()
+                for wakeup in wakeups.values { wakeup.signal() }
                 while !isStopping {
                     if !(try connection.waitForNotifications(timeout: .seconds(1))).isEmpty {
-                        wakeup.signal()
+                        for wakeup in wakeups.values { wakeup.signalOne() }
                     }
                 }
             } catch {

@@ -19,7 +19,7 @@ struct CallbackEndpoint: Sendable {
                                                      headers: [("Allow", "POST")]))
         }
         let tooLarge = TwilioErrorResponse.make(413, "body is larger than max_body_bytes (\(policy.maxBodyBytes) bytes)")
-        if let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        if let length = head.headers["Content-Length"].flatMap({ Int(Self.trimmed($0)) }),
            length > policy.maxBodyBytes {
             return .respond(tooLarge)
         }
@@ -39,8 +39,7 @@ struct CallbackEndpoint: Sendable {
         let now = Timestamp.now()
         let requestID = RequestID.next()
         let head = request.head
-        var log = logger
-        log[metadataKey: "request_id"] = "\(requestID)"
+        let log = RequestLog(base: logger, requestID: requestID)
         guard let kind = Self.bodyKind(head.headers["Content-Type"]) else {
             return responder.respond(TwilioErrorResponse.make(415, "unsupported Content-Type"))
         }
@@ -67,7 +66,7 @@ struct CallbackEndpoint: Sendable {
             log.notice("callback refused: bad content", metadata: ["reason": "\(error.message)"])
             return responder.respond(TwilioErrorResponse.make(400, error.message))
         }
-        guard !request.body.contains(0), !content.paramsJSON.contains("\\u0000") else {
+        guard !request.body.contains(0), !Self.containsEscapedNUL(content.paramsJSON) else {
             return responder.respond(TwilioErrorResponse.make(400, "a parameter contains a NUL character"))
         }
         if !content.isKnownStatus {
@@ -88,13 +87,12 @@ struct CallbackEndpoint: Sendable {
             receivedAt: Timestamp.iso8601(seconds: now.seconds, microseconds: now.microseconds),
             sinks: policy.sinks(for: content.status)
         )
-        let finalLog = log
         writer.submit(record) { outcome in
-            responder.respond(Self.response(for: outcome, content: content, log: finalLog), outcome: outcome)
+            responder.respond(Self.response(for: outcome, content: content, log: log), outcome: outcome)
         }
     }
 
-    private static func response(for outcome: IngestOutcome, content: CallbackContent, log: Logger) -> HTTPResponse {
+    private static func response(for outcome: IngestOutcome, content: CallbackContent, log: RequestLog) -> HTTPResponse {
         let result: String
         var transitionID: Int64?
         switch outcome {
@@ -120,17 +118,48 @@ struct CallbackEndpoint: Sendable {
         return TwilioErrorResponse.json(200, .object(members))
     }
 
+    /// Whether JSON text holds `\u0000` (a JSON body may spell a NUL so), searched byte by byte.
+    static func containsEscapedNUL(_ json: String) -> Bool {
+        let needle = Array("\\u0000".utf8)
+        var utf8 = json.utf8[...]
+        while let backslash = utf8.firstIndex(of: UInt8(ascii: "\\")) {
+            let rest = utf8[backslash...]
+            if rest.starts(with: needle) { return true }
+            utf8 = rest.dropFirst()
+        }
+        return false
+    }
+
     /// The body kind for a Content-Type, by its media type alone (parameters such as charset ignored).
     static func bodyKind(_ contentType: String?) -> CallbackBodyKind? {
         guard let contentType else { return nil }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        switch media {
-        case "application/x-www-form-urlencoded": return .form
-        case "application/json": return .json
-        default: return nil
-        }
+        let media = trimmed(contentType.utf8.prefix { $0 != UInt8(ascii: ";") })
+        if asciiCaseInsensitiveEqual(media, "application/x-www-form-urlencoded") { return .form }
+        if asciiCaseInsensitiveEqual(media, "application/json") { return .json }
+        return nil
+    }
+
+    /// `text` without the spaces and tabs around it (header values, byte for byte).
+    private static func trimmed(_ text: String) -> Substring {
+        Substring(trimmed(text.utf8[...]))
+    }
+
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var bytes = bytes
+        while let first = bytes.first, blank(first) { bytes.removeFirst() }
+        while let last = bytes.last, blank(last) { bytes.removeLast() }
+        return bytes
+    }
+
+    /// Whether `bytes` spell `lowercase` (ASCII) in any case.
+    private static func asciiCaseInsensitiveEqual(_ bytes: Substring.UTF8View, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return zip(bytes, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+            .allSatisfy { byte, expected in
+                let folded = (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) ? byte + 32 : byte
+                return folded == expected
+            }
     }
 
     private static func explain(_ verdict: SignatureVerdict) -> String {
@@ -141,5 +170,34 @@ struct CallbackEndpoint: Sendable {
         case .bodyHashMissing: return "a JSON callback's URL must carry bodySHA256"
         case .bodyHashMismatch: return "bodySHA256 does not match the body"
         }
+    }
+}
+
+/// A request's logger with its `request_id`, built only when a message passes the level: with
+/// `log_level` above info a callback logs nothing, and a metadata dictionary per request adds up.
+struct RequestLog: Sendable {
+    let base: Logger
+    let requestID: String
+
+    private func make() -> Logger {
+        var log = base
+        log[metadataKey: "request_id"] = .string(requestID)
+        return log
+    }
+
+    func info(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+        if base.logLevel <= .info { make().info(message(), metadata: metadata()) }
+    }
+
+    func notice(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+        if base.logLevel <= .notice { make().notice(message(), metadata: metadata()) }
+    }
+
+    func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+        if base.logLevel <= .warning { make().warning(message(), metadata: metadata()) }
+    }
+
+    func error(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+        if base.logLevel <= .error { make().error(message(), metadata: metadata()) }
     }
 }

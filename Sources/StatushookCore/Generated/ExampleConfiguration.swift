@@ -46,14 +46,20 @@ callback_path = /callbacks/twilio
 # trusted_proxies = 127.0.0.1, ::1, 10.0.0.0/8
 
 # Largest request body accepted, in bytes or with a KiB or MiB suffix; larger ones get 413.
-# Default: 64KiB.
+# A body sent without a length (chunked) that goes on past twice the limit (or the limit
+# and 64KiB) is not read to its end: the connection is closed unanswered. Default: 64KiB.
 # max_body_bytes = 64KiB
+
+# Largest request line and headers, from 1KiB to 1MiB; larger ones get 431. Default: 16KiB.
+# max_header_bytes = 16KiB
 
 # Most client connections open at once. Default: 1024.
 # max_connections = 1024
 
-# A client that has not sent its whole request within this time is disconnected (slow
-# clients). Default: 10s.
+# A client that has not sent its whole request (line, headers and body) within this time is
+# disconnected, however slowly it trickles bytes; a kept-alive connection gets this long for
+# each request. Also how long a client may leave its answer unread. Default: 10s (Twilio
+# waits 15s for an answer).
 # connection_timeout = 10s
 
 # Threads serving HTTP requests. Default: 2.
@@ -108,6 +114,28 @@ database_url = postgresql:///statushook?host=/tmp
 
 # Failures in a row after which a sink is paused; the other sinks are told. Default: 20.
 # sink_pause_after = 20
+
+# ---- TrustHub REST API -----------------------------------------------------------------------
+# With credentials, statushook reads each profile from Twilio's TrustHub API when it changes
+# (friendly name, email, policy, errors, … for the history API and the notifications), and
+# `statushook subscribe` can set profiles' StatusCallback. Without them, it uses callbacks only.
+
+# The account whose profiles these are. With it alone, the API is called with this SID and its
+# auth token (account.<this SID>.auth_token when set, else auth_token). Default: none.
+# twilio_account_sid = AC0123456789abcdef0123456789abcdef
+
+# An API key and its secret, used instead of the account's auth token when set. Default: none.
+# twilio_api_key = SK0123456789abcdef0123456789abcdef
+#   or: twilio_api_secret_file = /run/secrets/twilio_api_secret
+# twilio_api_secret = change-me-api-secret
+
+# Where the API is (tests point it at a local fake). Default: https://trusthub.twilio.com.
+# twilio_api_base = https://trusthub.twilio.com
+
+# How often to list every profile and record, as transitions with source "reconcile", the
+# status changes no callback told (a callback Twilio never retried). One API request per 1000
+# profiles each time. Needs the credentials above. Default: unset, off.
+# reconcile_interval = 15m
 
 # ---- Logging ---------------------------------------------------------------------------------
 

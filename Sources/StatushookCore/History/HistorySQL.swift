@@ -41,11 +41,14 @@ enum HistorySQL {
         ])
     }
 
-    /// The profile columns, the times in `statushook_rfc3339` form.
+    /// The profile columns, the times in `statushook_rfc3339` form. Once the TrustHub API was
+    /// read (0005_trusthub.sql), its creation time is the profile's, and the later of its update
+    /// time and statushook's last transition is the update time.
     private static let profileColumns = """
         sid, account_sid, policy_sid, friendly_name, status, email, status_callback,
-        statushook_rfc3339(valid_until) AS valid_until, statushook_rfc3339(date_created) AS date_created,
-        statushook_rfc3339(date_updated) AS date_updated, errors::text AS errors
+        statushook_rfc3339(valid_until) AS valid_until,
+        statushook_rfc3339(COALESCE(twilio_date_created, date_created)) AS date_created,
+        statushook_rfc3339(GREATEST(twilio_date_updated, date_updated)) AS date_updated, errors::text AS errors
         """
 
     private static let transitionColumns = """

@@ -2,13 +2,17 @@ import Foundation
 import Logging
 import PostgresClient
 
-/// Records callbacks on a thread of its own, many to a transaction (group commit).
+/// Records callbacks on threads of its own, many to a transaction (group commit).
 ///
 /// Callbacks that arrive while a transaction commits wait in the queue and share the next one,
 /// so the cost of a commit (an fsync) is paid once per batch instead of once per callback.
-/// Every callback of a batch is answered only after its COMMIT returned; if it did not, all of
-/// them are answered `unavailable` and Twilio retries (the idempotency key makes a retry of a
-/// commit whose outcome was unknown harmless).
+/// Two writers, each with its own connection, take turns: one fills and sends a batch while the
+/// other waits for its COMMIT, so the disk's flush and the server's work overlap. A batch is one
+/// statement (`statushook_record_callbacks`, set-wise) sent with its BEGIN and COMMIT as one
+/// pipeline: one round trip. Two callbacks for one SID in flight at once may commit in either
+/// order, as they may arrive in either; one answered before the other was sent commits first.
+/// Every callback of a batch is answered only after its COMMIT returned; if it did not, all of them are answered `unavailable` and Twilio retries
+/// (the idempotency key makes a retry of a commit whose outcome was unknown harmless).
 public final class IngestWriter: Sendable {
     public typealias Completion = @Sendable (IngestOutcome) -> Void
 
@@ -23,18 +27,22 @@ public final class IngestWriter: Sendable {
         var items: [Pending] = []
         var started = false
         var stopping = false
-        var stopped = false
+        /// Writer threads still running; `stop()` waits for none.
+        var running = 0
     }
 
     private let conninfo: String
     private let maxBatch: Int
+    private let writers: Int
     private let logger: Logger
     private let readiness: Readiness
     private let queue = Queue()
 
-    public init(conninfo: String, maxBatch: Int = 256, readiness: Readiness, logger: Logger) {
+    /// `writers`: threads (and connections) recording batches; two suffice to overlap commits.
+    public init(conninfo: String, maxBatch: Int = 256, writers: Int = 2, readiness: Readiness, logger: Logger) {
         self.conninfo = conninfo
         self.maxBatch = maxBatch
+        self.writers = max(1, writers)
         self.readiness = readiness
         self.logger = logger
     }
@@ -42,10 +50,13 @@ public final class IngestWriter: Sendable {
     public func start() {
         queue.condition.lock()
         queue.started = true
+        queue.running = writers
         queue.condition.unlock()
-        let thread = Thread { [self] in run() }
-        thread.name = "ingest-writer"
-        thread.start()
+        for number in 1...writers {
+            let thread = Thread { [self] in run() }
+            thread.name = "ingest-writer-\(number)"
+            thread.start()
+        }
     }
 
     /// Queues a callback; `completion` runs on the writer's thread once its fate is known.
@@ -60,7 +71,7 @@ public final class IngestWriter: Sendable {
         if !accepted { completion(.unavailable("statushook is shutting down")) }
     }
 
-    /// Records what is queued, then stops the thread; returns once it has. Callbacks queued
+    /// Records what is queued, then stops the threads; returns once they have. Callbacks queued
     /// before the writer ever started are answered `unavailable`.
     public func stop() {
         queue.condition.lock()
@@ -68,7 +79,7 @@ public final class IngestWriter: Sendable {
         queue.condition.broadcast()
         let orphans = queue.started ? [] : queue.items
         if !queue.started { queue.items.removeAll() }
-        while queue.started && !queue.stopped { queue.condition.wait() }
+        while queue.running > 0 { queue.condition.wait() }
         queue.condition.unlock()
         for pending in orphans { pending.completion(.unavailable("statushook is shutting down")) }
     }
@@ -79,7 +90,7 @@ public final class IngestWriter: Sendable {
             queue.condition.lock()
             while queue.items.isEmpty && !queue.stopping { queue.condition.wait() }
             if queue.items.isEmpty && queue.stopping {
-                queue.stopped = true
+                queue.running -= 1
                 queue.condition.broadcast()
                 queue.condition.unlock()
                 session.close()
@@ -130,12 +141,14 @@ struct WriterSession {
         while true {
             attempt += 1
             do {
-                var outcomes = [IngestOutcome](repeating: .duplicate, count: batch.count)
-                try connection.execute("BEGIN")
-                for index in order {
-                    outcomes[index] = try Self.recordOne(batch[index], on: connection)
+                // BEGIN, the batch as one statement, COMMIT: one round trip.
+                let results = try connection.pipelinedTransaction(
+                    prepared: "record_callbacks", [CallbackBatch.parameters(order.map { batch[$0] })])
+                var outcomes = [IngestOutcome](repeating: .failed("no result for this callback"), count: batch.count)
+                for row in results[0] {
+                    guard let ordinal = row["ord"].flatMap({ Int($0) }), order.indices.contains(ordinal - 1) else { continue }
+                    outcomes[order[ordinal - 1]] = Self.outcome(result: row["result"], transitionID: row["transition_id"])
                 }
-                try connection.execute("COMMIT")
                 return outcomes
             } catch {
                 if error.isConnectionProblem {
@@ -159,11 +172,11 @@ struct WriterSession {
         }
     }
 
-    private static func recordOne(_ record: CallbackRecord, on connection: PostgresConnection) throws(PostgresError) -> IngestOutcome {
-        let rows = try connection.queryPrepared("record_callback", record.parameters)
-        switch rows[0, "result"] {
+    /// What `statushook_record_callbacks`'s row says became of a callback.
+    private static func outcome(result: String?, transitionID: String?) -> IngestOutcome {
+        switch result {
         case "recorded":
-            return .recorded(transitionID: Int64(rows[0, "transition_id"] ?? "") ?? 0)
+            return .recorded(transitionID: Int64(transitionID ?? "") ?? 0)
         case "unchanged":
             return .unchanged
         default:
@@ -180,7 +193,7 @@ struct WriterSession {
         lastConnectAttempt = clock.now
         do {
             let fresh = try PostgresConnection.connect(conninfo)
-            try fresh.prepare("record_callback", CallbackRecord.sql)
+            try fresh.prepare("record_callbacks", CallbackBatch.sql)
             connection = fresh
             readiness.databaseReachable()
             logger.info("ingest connected to the database")

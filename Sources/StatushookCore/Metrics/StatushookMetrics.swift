@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// The daemon's in-process series: what ingest, the dispatcher and retention count as they work.
 ///
 /// One per process (`shared`): the callback endpoint, which the router builds, and the
@@ -25,11 +27,19 @@ public final class StatushookMetrics: Sendable {
         help: "Rows deleted by retention_days, by table.",
         labelNames: ["table"])
 
+    let httpLimitBreaches = CounterFamily(
+        name: "statushook_http_limit_breaches_total",
+        help: "Clients stopped by a listener limit, by reason: request_timeout and body_too_large (connection closed), headers_too_large (answered 431).",
+        labelNames: ["reason"])
+
     public init() {
         // Results every daemon can give, at zero from the start, so that a rate() has a baseline.
         for result in ["recorded", "duplicate", "unchanged", "rejected_400", "rejected_401", "rejected_403",
                        "rejected_413", "rejected_415", "unavailable", "failed"] {
             callbacks.increment([result], by: 0)
+        }
+        for reason in HTTPLimitBreach.Reason.allCases {
+            httpLimitBreaches.increment([reason.rawValue], by: 0)
         }
     }
 
@@ -43,12 +53,17 @@ public final class StatushookMetrics: Sendable {
         deliveries.increment([sink, outcome.name])
     }
 
+    public func httpLimitBreached(_ reason: HTTPLimitBreach.Reason) {
+        httpLimitBreaches.increment([reason.rawValue])
+    }
+
     public func retentionDeleted(table: String, count: Int) {
         retentionDeleted.increment([table], by: Double(count))
     }
 
     /// Every in-process family, in a fixed order.
     public func snapshot() -> [MetricFamilySnapshot] {
-        [callbacks.snapshot(), ingestLatency.snapshot(), deliveries.snapshot(), retentionDeleted.snapshot()]
+        [callbacks.snapshot(), ingestLatency.snapshot(), deliveries.snapshot(), retentionDeleted.snapshot(),
+         httpLimitBreaches.snapshot()]
     }
 }

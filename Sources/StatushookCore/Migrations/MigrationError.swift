@@ -7,7 +7,8 @@ import PostgresClient
 public enum MigrationError: Error, Sendable, CustomStringConvertible {
     /// An applied migration whose SQL differs from this binary's copy.
     case checksumMismatch(version: Int, name: String, recorded: String, embedded: String)
-    /// The database recorded a migration this binary does not have: a newer statushook ran.
+    /// The database recorded a migration this binary does not have, where a newer statushook's
+    /// cannot be: between this binary's versions, or while some of this binary's are missing.
     case unknownAppliedVersion(version: Int, name: String)
     /// The list handed to the runner is not usable (duplicate or unordered versions, a bad name).
     case invalidMigrations(String)
@@ -26,7 +27,8 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
                 + "restore the file as it was and put the change in a new migration"
         case let .unknownAppliedVersion(version, name):
             return "the database has migration \(Migration.displayName(version: version, name: name)) applied, which this "
-                + "binary does not know: a newer statushook has migrated this database; run that version or a later one"
+                + "binary does not know and that is not a later release's (it lies before this binary's newest, or some of "
+                + "this binary's migrations are missing): another build of statushook migrated this database; run that build"
         case let .invalidMigrations(reason):
             return "invalid migrations: \(reason)"
         case let .migrationFailed(version, name, error):

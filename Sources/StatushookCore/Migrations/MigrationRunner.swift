@@ -14,8 +14,7 @@ public enum MigrationRunner {
     /// Compares the database with `migrations` without changing anything (no lock, no table).
     public static func status(_ migrations: [Migration], on connection: PostgresConnection) throws -> MigrationStatus {
         try MigrationPlan.validate(migrations)
-        let pending = try MigrationPlan.pending(known: migrations, applied: appliedMigrations(on: connection))
-        return pending.isEmpty ? .current : .pending(pending)
+        return try MigrationPlan.status(known: migrations, applied: appliedMigrations(on: connection))
     }
 
     /// Applies the pending migrations in order and returns them (empty when none was pending).

@@ -17,6 +17,12 @@ public enum AttemptOutcome: Sendable, Equatable {
         }
     }
 
+    /// True for ``delivered(detail:)``: the attempts a batch settles without touching the sink's health.
+    public var isDelivered: Bool {
+        if case .delivered = self { return true }
+        return false
+    }
+
     /// The word stored in `delivery_attempts.outcome`.
     public var name: String {
         switch self {

@@ -9,6 +9,12 @@ enum OutboxSQL {
     /// oldest overall, so that a paused sink's backlog is never even read. SKIP LOCKED sits inside
     /// each sink's scan, below its LIMIT: a row another claimer holds is passed over, not counted.
     /// A claim may lock a few rows more than it takes, until its statement ends: run it on its own.
+    ///
+    /// Its commit does not wait for the WAL to reach the disk (`synchronous_commit` off for this
+    /// statement's own transaction, which is why it must run on its own): it is on the path from a
+    /// callback to its delivery. Durability is not needed here: a claim lost in a server crash is
+    /// a delivery pending again, and an attempt made under it is recorded as not applied and made
+    /// again (at least once). Other claimers see and respect it as soon as it commits, flushed or not.
     static let claim = """
         WITH claimed AS (
             UPDATE deliveries d
@@ -28,6 +34,7 @@ enum OutboxSQL {
                     WHERE NOT EXISTS (SELECT 1 FROM sink_state s WHERE s.sink = active.sink AND s.paused)
                     ORDER BY due.next_attempt_at, due.id
                     LIMIT $3::integer)
+               AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
             RETURNING d.id, d.sink, d.attempts, d.transition_id, d.notice_id, d.next_attempt_at)
         SELECT c.id, c.sink, c.attempts,
                c.transition_id, t.sid, t.account_sid, t.from_status, t.to_status, t.failure_reason, t.unexpected,
@@ -41,25 +48,45 @@ enum OutboxSQL {
          ORDER BY c.next_attempt_at, c.id
         """
 
-    /// $1 id, $2 owner, $3 attempt, $4 new state, $5 retry delay (µs, for `pending`), $6 error.
+    /// One row per attempt of a batch, in arrays of equal length: $1 delivery (bigint[]), $2 lease
+    /// owner (text[]), $3 attempt (integer[]), $4 new state (text[]), $5 retry delay (µs, for
+    /// `pending`; bigint[]), $6 error (text[]), $7 started at (timestamptz[]), $8 duration (ms,
+    /// integer[]), $9 outcome (text[]), $10 detail (text[]); $11 worker; $12 sinks whose run of
+    /// failures ends here (text[]). Returns the deliveries settled.
     ///
-    /// Applies only while this owner still holds this attempt's lease.
-    static let settle = """
-        UPDATE deliveries
-           SET state = $4::text,
-               next_attempt_at = CASE WHEN $4::text = 'pending'
-                                      THEN now() + $5::bigint * interval '1 microsecond'
-                                      ELSE next_attempt_at END,
-               last_error = COALESCE($6::text, last_error),
-               finished_at = CASE WHEN $4::text = 'pending' THEN NULL ELSE now() END,
-               lease_owner = NULL, lease_expires_at = NULL
-         WHERE id = $1::bigint AND lease_owner = $2 AND attempts = $3::integer AND state = 'delivering'
-        """
-
-    /// $1 delivery, $2 attempt, $3 worker, $4 started at, $5 duration (ms), $6 outcome, $7 detail.
-    static let recordAttempt = """
-        INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, duration_ms, outcome, detail)
-        VALUES ($1::bigint, $2::integer, $3, $4::timestamptz, $5::integer, $6, $7)
+    /// One statement for the whole batch: every attempt is recorded, in order; a delivery changes
+    /// only while this owner still holds this attempt's lease, else its attempt says the result was
+    /// not applied. Resetting a sink's run writes nothing when it has no failures (no row lock).
+    static let finishBatch = """
+        WITH attempt AS (
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::bigint[], $6::text[],
+                                 $7::timestamptz[], $8::integer[], $9::text[], $10::text[])
+                     WITH ORDINALITY AS a (id, owner, attempt, state, delay, error, started_at, duration_ms,
+                                           outcome, detail, ord)),
+        settled AS (
+            UPDATE deliveries d
+               SET state = a.state,
+                   next_attempt_at = CASE WHEN a.state = 'pending'
+                                          THEN now() + a.delay * interval '1 microsecond'
+                                          ELSE d.next_attempt_at END,
+                   last_error = COALESCE(a.error, d.last_error),
+                   finished_at = CASE WHEN a.state = 'pending' THEN NULL ELSE now() END,
+                   lease_owner = NULL, lease_expires_at = NULL
+              FROM attempt a
+             WHERE d.id = a.id AND d.lease_owner = a.owner AND d.attempts = a.attempt AND d.state = 'delivering'
+            RETURNING d.id),
+        recorded AS (
+            INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, duration_ms, outcome, detail)
+            SELECT a.id, a.attempt, $11, a.started_at, a.duration_ms, a.outcome,
+                   CASE WHEN s.id IS NOT NULL THEN a.detail
+                        ELSE a.detail || ' (the lease had run out: result not applied)' END
+              FROM attempt a
+              LEFT JOIN settled s ON s.id = a.id
+             ORDER BY a.ord),
+        healthy AS (
+            UPDATE sink_state SET consecutive_failures = 0, updated_at = now()
+             WHERE sink = ANY($12::text[]) AND consecutive_failures <> 0)
+        SELECT id FROM settled
         """
 
     /// $1 sink. A success on a sink without failures writes nothing, so it takes no row lock.
@@ -160,10 +187,21 @@ enum OutboxSQL {
          WHERE state = 'delivering' AND lease_owner = $1
         """
 
+    /// $1 owner, $2 deliveries (bigint[]). Claims given back unattempted (a paused sink, a batch
+    /// that ran long): as ``releaseLeases``, for these only.
+    static let releaseClaims = """
+        UPDATE deliveries
+           SET state = 'pending', attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_expires_at = NULL
+         WHERE state = 'delivering' AND lease_owner = $1 AND id = ANY($2::bigint[])
+        """
+
     /// $1 sinks (text[]). Microseconds until the first active pending delivery is due or a lease
-    /// expires (negative when already due), NULL when there is neither.
+    /// expires (negative when already due), NULL when there is neither; and whether every one of
+    /// the sinks is paused.
     static let nextDue = """
-        SELECT floor(extract(epoch FROM LEAST(
+        SELECT NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS listed (sink)
+                            WHERE NOT EXISTS (SELECT 1 FROM sink_state s WHERE s.sink = listed.sink AND s.paused)) AS paused,
+               floor(extract(epoch FROM LEAST(
                    (SELECT min(first.next_attempt_at)
                       FROM unnest($1::text[]) AS active (sink)
                      CROSS JOIN LATERAL (

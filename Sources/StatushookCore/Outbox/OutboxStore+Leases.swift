@@ -45,9 +45,16 @@ extension OutboxStore {
     /// How long until a pending delivery of an active sink among `sinks` is due or a lease expires
     /// (zero when one is due already), nil when there is nothing to wait for.
     public func nextDue(sinks: [String], on connection: PostgresConnection) throws -> Duration? {
+        try idleState(sinks: sinks, on: connection).due
+    }
+
+    /// What an idle worker of `sinks` waits for: the next due delivery or lease expiry (nil: none),
+    /// and whether all of them are paused (then nothing ingest commits is theirs to deliver).
+    public func idleState(sinks: [String], on connection: PostgresConnection) throws -> (due: Duration?, paused: Bool) {
         let rows = try connection.query(OutboxSQL.nextDue, [CallbackRecord.textArrayLiteral(sinks)])
-        guard let text = rows[0, "micros"] else { return nil }
+        let paused = rows[0, "paused"] == "t"
+        guard let text = rows[0, "micros"] else { return (nil, paused) }
         guard let micros = Int64(text) else { throw OutboxRowError(column: "micros", value: text) }
-        return .microseconds(max(micros, 0))
+        return (.microseconds(max(micros, 0)), paused)
     }
 }

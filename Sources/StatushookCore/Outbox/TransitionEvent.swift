@@ -12,8 +12,9 @@ public struct TransitionEvent: Sendable, Equatable {
     public var unexpected: Bool
     /// RFC 3339, UTC.
     public var occurredAt: String
-    /// The profile's friendly name, when known (enrichment comes with the TrustHub API work).
-    public var friendlyName: String?
+    /// What is known of the profile beyond the callback: its name at least, and everything the
+    /// TrustHub API told once enrichment ran. Nil when nothing is known.
+    public var profile: ProfileDetails?
 
     public init(deliveryID: Int64, transitionID: Int64, sid: String, accountSid: String?, from: String?, to: String,
                 failureReason: String?, unexpected: Bool, occurredAt: String, friendlyName: String? = nil) {
@@ -26,7 +27,12 @@ public struct TransitionEvent: Sendable, Equatable {
         self.failureReason = failureReason
         self.unexpected = unexpected
         self.occurredAt = occurredAt
-        self.friendlyName = friendlyName
+        self.profile = friendlyName.map { ProfileDetails(friendlyName: $0) }
+    }
+
+    /// The profile's friendly name, when known.
+    public var friendlyName: String? {
+        profile?.friendlyName
     }
 
     /// `{"type":"customer_profile.status_changed","id",…}`: the body of a webhook and a log line.
@@ -42,9 +48,81 @@ public struct TransitionEvent: Sendable, Equatable {
             ("unexpected", .bool(unexpected)),
             ("occurred_at", .string(occurredAt)),
         ]
-        if let friendlyName {
-            members.append(("profile", .object([("friendly_name", .string(friendlyName))])))
+        if let profile {
+            members.append(("profile", profile.json))
         }
         return .object(members)
+    }
+}
+
+/// The event's `profile`: the CustomerProfile resource's own fields, as Twilio names them.
+///
+/// Only the name is known before enrichment; after it, every field is present (`null` when the
+/// API has none), so that a receiver can tell "not fetched" (absent) from "empty" (null).
+public struct ProfileDetails: Sendable, Equatable {
+    public var friendlyName: String?
+    /// False until the TrustHub API's fields were stored for this profile.
+    public var enriched: Bool
+    public var policySid: String?
+    public var email: String?
+    public var statusCallback: String?
+    /// RFC 3339, UTC.
+    public var validUntil: String?
+    /// Twilio's `errors` as stored: `[{"code": 18601}]`.
+    public var errors: JSONValue?
+    /// The API's own times (RFC 3339, UTC).
+    public var dateCreated: String?
+    public var dateUpdated: String?
+
+    public init(friendlyName: String?, enriched: Bool = false, policySid: String? = nil, email: String? = nil,
+                statusCallback: String? = nil, validUntil: String? = nil, errors: JSONValue? = nil,
+                dateCreated: String? = nil, dateUpdated: String? = nil) {
+        self.friendlyName = friendlyName
+        self.enriched = enriched
+        self.policySid = policySid
+        self.email = email
+        self.statusCallback = statusCallback
+        self.validUntil = validUntil
+        self.errors = errors
+        self.dateCreated = dateCreated
+        self.dateUpdated = dateUpdated
+    }
+
+    /// The Twilio error codes of `errors`, in order, once each.
+    public var errorCodes: [String] {
+        errors?.twilioErrorCodes ?? []
+    }
+
+    public var json: JSONValue {
+        guard enriched else { return .object([("friendly_name", friendlyName.json)]) }
+        return .object([
+            ("friendly_name", friendlyName.json),
+            ("policy_sid", policySid.json),
+            ("email", email.json),
+            ("status_callback", statusCallback.json),
+            ("valid_until", validUntil.json),
+            ("errors", errors ?? .null),
+            ("date_created", dateCreated.json),
+            ("date_updated", dateUpdated.json),
+        ])
+    }
+}
+
+extension JSONValue {
+    /// The codes of a Twilio `errors` array (`code`, a number or digits, of each entry), in order, once each.
+    var twilioErrorCodes: [String] {
+        guard case .array(let entries) = self else { return [] }
+        var codes: [String] = []
+        for entry in entries {
+            guard case .object(let members) = entry else { continue }
+            let code: String?
+            switch members.first(where: { $0.0 == "code" || $0.0 == "error_code" })?.1 {
+            case .int(let number): code = String(number)
+            case .string(let text) where !text.isEmpty && text.utf8.allSatisfy({ (0x30...0x39).contains($0) }): code = text
+            default: code = nil
+            }
+            if let code, !codes.contains(code) { codes.append(code) }
+        }
+        return codes
     }
 }

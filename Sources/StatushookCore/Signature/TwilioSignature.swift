@@ -46,12 +46,18 @@ public enum TwilioSignature {
 
     /// The names in byte order, each with its distinct values in byte order.
     static func sortedDistinct(_ pairs: [FormPair]) -> [(name: [UInt8], values: [[UInt8]])] {
-        var valuesByName: [[UInt8]: Set<[UInt8]>] = [:]
-        for pair in pairs {
-            valuesByName[pair.name, default: []].insert(pair.value)
+        // Sorted by name then value, equal neighbours merged: no hashing of byte arrays per request.
+        let sorted = pairs.sorted {
+            $0.name == $1.name ? $0.value.lexicographicallyPrecedes($1.value) : $0.name.lexicographicallyPrecedes($1.name)
         }
-        return valuesByName
-            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-            .map { (name: $0.key, values: $0.value.sorted { $0.lexicographicallyPrecedes($1) }) }
+        var result: [(name: [UInt8], values: [[UInt8]])] = []
+        for pair in sorted {
+            if let last = result.indices.last, result[last].name == pair.name {
+                if result[last].values.last != pair.value { result[last].values.append(pair.value) }
+            } else {
+                result.append((name: pair.name, values: [pair.value]))
+            }
+        }
+        return result
     }
 }

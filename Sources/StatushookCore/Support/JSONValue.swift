@@ -51,6 +51,12 @@ public enum JSONValue: Sendable, Equatable {
     /// Escapes quotes, backslashes and control characters; everything else stays UTF-8.
     static func writeString(_ value: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape at all (0xE2 leads U+2028 and U+2029): copy them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -13,23 +13,29 @@ public struct TransitionEmail: Sendable, Equatable {
     /// `domain` names the sender's host in message ids (the `from` address's domain).
     public init(_ event: TransitionEvent, domain: String) {
         let profile = event.friendlyName.map { "\($0) (\(event.sid))" } ?? event.sid
-        subject = "\(profile) is now \(event.to)"
+        // The profile's own errors (enrichment) first, then any the callback's reason names.
+        let codes = Self.merged(event.profile?.errorCodes ?? [], event.failureReason.map(Self.errorCodes(in:)) ?? [])
+        subject = "\(profile) is now \(event.to)" + (event.to == "twilio-rejected" && !codes.isEmpty ? ": " + codes.joined(separator: ", ") : "")
         threadID = "<\(event.sid).profile@\(domain)>"
         messageID = "<delivery-\(event.deliveryID).\(event.sid)@\(domain)>"
 
-        var lines = ["Customer profile \(profile) changed status.", ""]
+        var lines = [Self.headline(event, profile: profile, codes: codes), ""]
         lines.append("  From:     \(event.from ?? "(first seen)")")
         lines.append("  To:       \(event.to)")
         lines.append("  When:     \(event.occurredAt)")
         if let reason = event.failureReason {
             lines.append("  Reason:   \(reason)")
-            let codes = Self.errorCodes(in: reason)
-            if !codes.isEmpty {
-                lines.append("  Codes:    " + codes.map { "\($0) (https://www.twilio.com/docs/errors/\($0))" }.joined(separator: ", "))
-            }
+        }
+        if !codes.isEmpty {
+            lines.append("  Codes:    " + codes.map { "\($0) (https://www.twilio.com/docs/errors/\($0))" }.joined(separator: ", "))
         }
         if let account = event.accountSid { lines.append("  Account:  \(account)") }
         lines.append("  SID:      \(event.sid)")
+        if let details = event.profile, details.enriched {
+            if let email = details.email { lines.append("  Email:    \(email)") }
+            if let policy = details.policySid { lines.append("  Policy:   \(policy)") }
+            if let validUntil = details.validUntil { lines.append("  Valid until: \(validUntil)") }
+        }
         if event.unexpected {
             lines += ["", "This transition is not one Twilio documents for this status: check the profile in the console."]
         }
@@ -38,6 +44,23 @@ public struct TransitionEmail: Sendable, Equatable {
         }
         lines += ["", "-- ", "statushook, transition TR\(event.transitionID), delivery \(event.deliveryID)"]
         text = lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "Acme Corp (BU…) was rejected: 18601 …": the first line, the news in words.
+    static func headline(_ event: TransitionEvent, profile: String, codes: [String]) -> String {
+        switch event.to {
+        case "twilio-rejected":
+            var line = "\(profile) was rejected"
+            if !codes.isEmpty { line += ": " + codes.joined(separator: ", ") }
+            if let reason = event.failureReason { line += (codes.isEmpty ? ": " : " ") + reason }
+            return line
+        case "twilio-approved": return "\(profile) was approved."
+        default: return "Customer profile \(profile) changed status."
+        }
+    }
+
+    static func merged(_ first: [String], _ second: [String]) -> [String] {
+        first + second.filter { !first.contains($0) }
     }
 
     /// Twilio error codes (five digits, e.g. 18601) mentioned in a failure reason, in order, once each.

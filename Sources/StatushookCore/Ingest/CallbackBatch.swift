@@ -1,0 +1,61 @@
+/// A batch of callbacks as the sixteen array parameters of `statushook_record_callbacks`
+/// (migrations/0006_ingest_batch.sql): element i of each array is callback i.
+struct CallbackBatch {
+    /// One row per callback: `ord` (1-based position in the batch), `result`, `transition_id`.
+    static let sql = """
+        SELECT ord, result, transition_id FROM statushook_record_callbacks(
+            $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+            $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+            $14::timestamptz[], $15::boolean[], $16::text[])
+        """
+
+    /// The array literals, in the order of `sql`'s parameters.
+    static func parameters(_ records: [CallbackRecord]) -> [String?] {
+        var arrays = [ArrayLiteral](repeating: ArrayLiteral(), count: 16)
+        for record in records {
+            let content = record.content
+            arrays[0].append(record.idempotencyKey)
+            arrays[1].append(record.idempotencyToken)
+            arrays[2].append(record.requestID)
+            arrays[3].append(content.sid)
+            arrays[4].append(content.accountSid)
+            arrays[5].append(content.status)
+            arrays[6].append(content.failureReason)
+            arrays[7].append(content.paramsJSON)
+            arrays[8].append(record.rawBody)
+            arrays[9].append(record.path)
+            arrays[10].append(record.rawQuery)
+            arrays[11].append(record.contentType)
+            arrays[12].append(record.peer)
+            arrays[13].append(record.receivedAt)
+            arrays[14].append(content.isKnownStatus ? "t" : "f")
+            // Sink names are [a-z0-9_-]: a comma cannot occur in one.
+            arrays[15].append(record.sinks.joined(separator: ","))
+        }
+        return arrays.map { $0.finished() }
+    }
+}
+
+/// A PostgreSQL array literal built byte by byte: every element quoted, `"` and `\` escaped,
+/// `nil` as NULL.
+struct ArrayLiteral {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    mutating func append(_ element: String?) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        guard let element else {
+            bytes.append(contentsOf: "NULL".utf8)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in element.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    func finished() -> String {
+        String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self)
+    }
+}

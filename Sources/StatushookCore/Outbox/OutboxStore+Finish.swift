@@ -1,0 +1,112 @@
+import PostgresClient
+
+// Recording attempts and settling their deliveries, a batch at a time.
+extension OutboxStore {
+    /// Records an attempt and settles its delivery per `decision`, in one transaction.
+    ///
+    /// The attempt row is always written (it happened). The delivery changes only while `claim`'s
+    /// lease still holds: a lease that ran out was swept and may belong to another worker now, whose
+    /// result must stand. The sink's health follows ``SinkHealth``; when this attempt pauses the
+    /// sink, a notice is queued for each of `noticeRecipients` that is neither this sink nor paused.
+    ///
+    /// - Parameter startedAt: RFC 3339, when the attempt began.
+    public func finish(_ claim: ClaimedDelivery, outcome: AttemptOutcome, decision: DeliveryDecision,
+                       worker: String, startedAt: String, duration: Duration,
+                       noticeRecipients: [String] = [], on connection: PostgresConnection) throws -> DeliveryFinish {
+        let record = AttemptRecord(claim: claim, outcome: outcome, decision: decision, startedAt: startedAt,
+                                   duration: duration)
+        return try finish([record], worker: worker, noticeRecipients: noticeRecipients, on: connection)[0]
+    }
+
+    /// Records a batch of attempts and settles their deliveries, atomically; returns what each
+    /// came to, in order.
+    ///
+    /// As the single ``finish(_:outcome:decision:worker:startedAt:duration:noticeRecipients:on:)``
+    /// applied in order, but a batch of successes costs one statement: their sinks' runs of
+    /// failures end together. A sink with a failure in the batch has its health followed attempt by
+    /// attempt, in a transaction with the rest. `prepared`: ``prepareStatements(on:)`` ran on this
+    /// connection.
+    public func finish(_ records: [AttemptRecord], worker: String, noticeRecipients: [String] = [],
+                       prepared: Bool = false, on connection: PostgresConnection) throws -> [DeliveryFinish] {
+        guard !records.isEmpty else { return [] }
+        let failingSinks = Set(records.filter { !$0.outcome.isDelivered }.map(\.claim.sink))
+        let healthySinks = Array(Set(records.map(\.claim.sink)).subtracting(failingSinks)).sorted()
+        let parameters = Self.finishParameters(records, worker: worker, healthySinks: healthySinks)
+        if failingSinks.isEmpty {
+            let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.int64("id") })
+            return records.map { DeliveryFinish(applied: settled.contains($0.claim.id)) }
+        }
+        return try connection.transaction {
+            let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.int64("id") })
+            var finishes: [DeliveryFinish] = []
+            for record in records {
+                var finish = DeliveryFinish(applied: settled.contains(record.claim.id))
+                if failingSinks.contains(record.claim.sink),
+                   let pauseReason = try recordHealth(of: record.claim.sink, after: record.outcome, on: connection) {
+                    finish.pauseReason = pauseReason
+                    finish.noticeDeliveries = try enqueueNotice(pausedSink: record.claim.sink, reason: pauseReason,
+                                                                recipients: noticeRecipients, on: connection)
+                }
+                finishes.append(finish)
+            }
+            return finishes
+        }
+    }
+
+    /// Gives back `ids` among `owner`'s claims, unattempted: the attempt count is taken back and
+    /// nothing is recorded. The dispatchers are woken; returns how many.
+    public func releaseClaims(_ ids: [Int64], owner: String, on connection: PostgresConnection) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try connection.transaction {
+            let released = try connection.query(OutboxSQL.releaseClaims, [owner, PostgresArrayLiteral.integers(ids)])
+                .affectedRows
+            if released > 0 { try connection.notify(Self.channel) }
+            return released
+        }
+    }
+
+    /// ``OutboxSQL/finishBatch``'s parameters: one array per column.
+    private static func finishParameters(_ records: [AttemptRecord], worker: String,
+                                         healthySinks: [String]) -> [String?] {
+        let settlements = records.map { settlement(of: $0.decision, outcome: $0.outcome) }
+        return [
+            PostgresArrayLiteral.integers(records.map { Optional($0.claim.id) }),
+            PostgresArrayLiteral.text(records.map(\.claim.owner)),
+            PostgresArrayLiteral.integers(records.map { Optional($0.claim.attempt) }),
+            PostgresArrayLiteral.text(settlements.map(\.state)),
+            PostgresArrayLiteral.integers(settlements.map { $0.delay?.wholeMicroseconds }),
+            PostgresArrayLiteral.text(settlements.map(\.error)),
+            PostgresArrayLiteral.text(records.map(\.startedAt)),
+            PostgresArrayLiteral.integers(records.map { Optional($0.duration.roundedMilliseconds) }),
+            PostgresArrayLiteral.text(records.map(\.outcome.name)),
+            PostgresArrayLiteral.text(records.map(\.outcome.detail)),
+            worker,
+            PostgresArrayLiteral.text(healthySinks),
+        ]
+    }
+
+    /// The delivery's next state, the wait before a retry, and the error to keep.
+    private static func settlement(of decision: DeliveryDecision, outcome: AttemptOutcome)
+        -> (state: String, delay: Duration?, error: String?) {
+        switch decision {
+        case .delivered: return ("delivered", nil, nil)
+        case .retry(let after): return ("pending", max(after, .zero), outcome.detail)
+        case .dead(let reason): return ("dead", nil, reason)
+        }
+    }
+
+    /// Updates the sink's run of failures; returns why it paused when this attempt paused it.
+    private func recordHealth(of sink: String, after outcome: AttemptOutcome,
+                              on connection: PostgresConnection) throws -> String? {
+        if case .delivered = outcome {
+            _ = try connection.query(OutboxSQL.resetFailures, [sink])
+            return nil
+        }
+        let row = try connection.query(OutboxSQL.lockSinkState, [sink])[0]
+        let health = SinkHealth(consecutiveFailures: try row.int("consecutive_failures"), isPaused: row["paused"] == "t")
+        let change = health.recording(outcome, pauseAfter: sinkPauseAfter)
+        _ = try connection.query(OutboxSQL.writeFailures, [sink, String(change.health.consecutiveFailures)])
+        guard let reason = change.pauseReason else { return nil }
+        return try connection.query(OutboxSQL.pause, [sink, reason]).isEmpty ? nil : reason
+    }
+}

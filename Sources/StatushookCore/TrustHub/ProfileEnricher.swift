@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import PostgresClient
+import Synchronization
+
+/// Fills each claimed transition's `profile` before its attempts: the profile's stored fields,
+/// and for a profile not enriched since its last transition, a fresh
+/// `GET /v1/CustomerProfiles/{Sid}` stored first.
+///
+/// Best effort and bounded: all the fetches of one batch share `budget` (2 s); whatever the API
+/// did not answer in time (or at all) goes out with what is stored, and is fetched again with a
+/// later batch of that profile (a retry of the delivery, or the next transition). Runs on the
+/// dispatcher's worker threads, each with its own database connection and API client.
+public final class ProfileEnricher: Sendable {
+    private let settings: TrustHubSettings
+    private let pool: PostgresPool
+    private let health: TrustHubHealth
+    private let logger: Logger
+    private let budget: Duration
+    /// Idle clients, one per thread at a time (an HTTPClient must not be shared by two threads).
+    private let clients = Mutex<[TrustHubClient]>([])
+    /// The SIDs some worker is fetching now.
+    private let fetches = FetchesInFlight()
+    /// How long no batch calls the API after a call got no answer at all.
+    static let unansweredPause = Duration.seconds(10)
+
+    public init(settings: TrustHubSettings, conninfo: String, health: TrustHubHealth, logger: Logger,
+                budget: Duration = .seconds(2)) {
+        self.settings = settings
+        pool = PostgresPool(conninfo: conninfo, maxConnections: 4)
+        self.health = health
+        self.logger = logger
+        self.budget = budget
+    }
+
+    /// The dispatcher's `prepareClaims`: never throws, never takes longer than `budget` on the API.
+    public func prepare(_ claims: [ClaimedDelivery]) -> [ClaimedDelivery] {
+        var sids: [String] = []
+        for claim in claims {
+            if case .transition(let event) = claim.payload, !sids.contains(event.sid) { sids.append(event.sid) }
+        }
+        guard !sids.isEmpty else { return claims }
+        let stored: [String: TrustHubStore.StoredProfile]
+        do {
+            stored = try pool.withConnection { connection in
+                var stored = try TrustHubStore.profiles(sids: sids, on: connection)
+                let deadline = ContinuousClock.now + budget
+                // Another worker may be fetching some of these (the same transition's delivery to
+                // another sink): this one fetches the rest, then waits for those and reads them.
+                let (mine, others) = fetches.claim(sids.filter { stored[$0]?.stale ?? false })
+                do {
+                    defer { fetches.release(mine) }
+                    let (fetched, absent) = fetch(mine, deadline: deadline)
+                    try TrustHubStore.markAbsent(sids: absent, on: connection)
+                    try TrustHubStore.store(fetched, on: connection)
+                }
+                fetches.wait(for: others, until: deadline)
+                stored.merge(try TrustHubStore.profiles(sids: mine + others, on: connection)) { _, fresh in fresh }
+                return stored
+            }
+        } catch {
+            logger.warning("profile enrichment skipped: the database failed", metadata: ["error": "\(error)"])
+            return claims
+        }
+        return claims.map { claim in
+            guard case .transition(var event) = claim.payload, let profile = stored[event.sid] else { return claim }
+            if profile.details.enriched || profile.details.friendlyName != nil { event.profile = profile.details }
+            var enriched = claim
+            enriched.payload = .transition(event)
+            return enriched
+        }
+    }
+
+    /// Fetches `sids` in turn until the budget is spent or the API asks for a pause: the profiles
+    /// read, and the SIDs the API does not know.
+    private func fetch(_ sids: [String], deadline: ContinuousClock.Instant) -> (fetched: [CustomerProfile], absent: [String]) {
+        guard !sids.isEmpty, !health.isPaused else { return ([], []) }
+        let client = clients.withLock { $0.popLast() } ?? TrustHubClient(settings: settings)
+        defer { clients.withLock { $0.append(client) } }
+        let clock = ContinuousClock()
+        var fetched: [CustomerProfile] = []
+        var absent: [String] = []
+        for sid in sids {
+            let remaining = deadline - clock.now
+            guard remaining > .milliseconds(50), !health.isPaused else { break }
+            do throws(TrustHubError) {
+                fetched.append(try client.fetch(sid: sid, timeout: remaining))
+                if health.succeeded() { logger.notice("the TrustHub API answers again") }
+            } catch .notFound {
+                absent.append(sid)
+                logger.warning("profile not found at the TrustHub API (not a CustomerProfile?)", metadata: ["sid": "\(sid)"])
+            } catch {
+                // An API that does not answer would cost every batch the whole budget: skip it a while.
+                if case .transport = error { health.failed(error, pause: Self.unansweredPause) } else { health.failed(error) }
+                let metadata: Logger.Metadata = ["sid": "\(sid)", "error": "\(error)"]
+                if case .unauthorized = error {
+                    logger.error("profile enrichment: the TrustHub API refused the credentials", metadata: metadata)
+                } else {
+                    logger.warning("profile enrichment postponed", metadata: metadata)
+                }
+                // A refusal or an odd answer concerns this profile; anything else, the API.
+                if case .refused = error { continue }
+                if case .malformed = error { continue }
+                break
+            }
+        }
+        return (fetched, absent)
+    }
+}
+
+/// The SIDs being fetched by some worker, so that two workers never fetch one profile at once.
+private final class FetchesInFlight: @unchecked Sendable {
+    /// Guards `sids`; its broadcast wakes the workers waiting for a fetch to end.
+    private let condition = NSCondition()
+    private var sids: Set<String> = []
+
+    /// Splits `wanted` into the SIDs this worker now fetches and those another one already is.
+    func claim(_ wanted: [String]) -> (mine: [String], others: [String]) {
+        condition.lock()
+        defer { condition.unlock() }
+        let others = wanted.filter { sids.contains($0) }
+        let mine = wanted.filter { !sids.contains($0) }
+        sids.formUnion(mine)
+        return (mine, others)
+    }
+
+    func release(_ done: [String]) {
+        guard !done.isEmpty else { return }
+        condition.lock()
+        sids.subtract(done)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Returns once none of `others` is being fetched, or at `deadline`.
+    func wait(for others: [String], until deadline: ContinuousClock.Instant) {
+        guard !others.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        while others.contains(where: sids.contains) {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return }
+            let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import PostgresClient
+import Synchronization
+
+/// Every `reconcile_interval`, reads the whole list of CustomerProfiles from the TrustHub API
+/// and records each status that differs from what statushook knows as a transition with source
+/// `reconcile`, delivered like any other; the fields of every listed profile are stored too.
+///
+/// One daemon at a time runs a pass: the one that takes a PostgreSQL advisory lock; the others
+/// skip that round. A thread of its own (libpq and libcurl block). Requests are paced
+/// (``ReconcilePacing``); a 429 or 5xx waits and retries the page; a 401 ends the pass with an
+/// error in the log and in `/readyz`, and the next pass tries again an interval later.
+public final class Reconciler: Sendable {
+    private let settings: TrustHubSettings
+    private let interval: Duration
+    private let conninfo: String
+    /// Name and status filter of each sink, as the callback path chooses deliveries.
+    private let sinks: [SinkConfiguration]
+    private let health: TrustHubHealth
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let running = DispatchGroup()
+    /// How long one page may take.
+    private let pageTimeout = Duration.seconds(30)
+
+    public init(settings: TrustHubSettings, interval: Duration, conninfo: String, sinks: [SinkConfiguration],
+                health: TrustHubHealth, logger: Logger) {
+        self.settings = settings
+        self.interval = interval
+        self.conninfo = conninfo
+        self.sinks = sinks
+        self.health = health
+        self.logger = logger
+    }
+
+    public func start() {
+        running.enter()
+        let thread = Thread { [self] in
+            run()
+            running.leave()
+        }
+        thread.name = "reconcile"
+        thread.start()
+    }
+
+    /// Ends the pass in progress at its next request and waits for the thread (up to `timeout`).
+    public func stop(timeout: Duration = .seconds(10)) {
+        stopping.store(true, ordering: .releasing)
+        wake.signal()
+        _ = running.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
+    }
+
+    private var isStopping: Bool {
+        stopping.load(ordering: .acquiring)
+    }
+
+    /// Sleeps `duration` unless stopped first; false when stopping.
+    private func pause(_ duration: Duration) -> Bool {
+        guard !isStopping else { return false }
+        if duration > .zero {
+            let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+            _ = wake.wait(timeout: .now() + .milliseconds(milliseconds))
+        }
+        return !isStopping
+    }
+
+    private func run() {
+        let client = TrustHubClient(settings: settings)
+        let clock = ContinuousClock()
+        logger.info("reconciliation with the TrustHub API is on", metadata: ["interval": "\(interval)"])
+        while !isStopping {
+            let began = clock.now
+            do {
+                try pass(client: client)
+            } catch {
+                logger.warning("reconciliation pass failed; trying again next interval", metadata: ["error": "\(error)"])
+            }
+            guard pause(began + interval - clock.now) else { break }
+        }
+    }
+
+    /// One pass over every page, under the advisory lock.
+    private func pass(client: TrustHubClient) throws {
+        // A pause (a refused credential, a rate limit) is waited out before taking the lock.
+        guard pause(health.pauseRemaining) else { return }
+        let connection = try PostgresConnection.connect(conninfo)
+        defer { connection.close() }
+        guard try TrustHubStore.tryLockReconcile(on: connection) else {
+            logger.debug("another instance is reconciling; skipping this round")
+            return
+        }
+        defer { try? TrustHubStore.unlockReconcile(on: connection) }
+
+        var pacing = ReconcilePacing()
+        var url = client.firstPageURL(pageSize: 1000)
+        var (pages, listed, recorded) = (0, 0, 0)
+        while true {
+            guard pause(health.pauseRemaining), let page = readPage(url, client: client, pacing: &pacing) else { return }
+            pages += 1
+            listed += page.profiles.count
+            recorded += try apply(page, on: connection)
+            guard let next = page.nextPageURL else { break }
+            url = next
+            guard pause(pacing.afterSuccess()) else { return }
+        }
+        logger.info("reconciliation pass done", metadata: ["pages": "\(pages)", "profiles": "\(listed)",
+                                                            "transitions": "\(recorded)"])
+    }
+
+    /// The page at `url`, retried on a rate limit or server trouble; nil when the pass must end.
+    private func readPage(_ url: String, client: TrustHubClient, pacing: inout ReconcilePacing) -> CustomerProfilePage? {
+        for attempt in 1...pacing.attemptsPerPage {
+            do throws(TrustHubError) {
+                let page = try client.page(url: url, timeout: pageTimeout)
+                if health.succeeded() { logger.notice("the TrustHub API answers again") }
+                return page
+            } catch {
+                let wait = pacing.afterFailure(error)
+                health.failed(error, pause: error.isTransient ? wait : nil)
+                guard error.isTransient, attempt < pacing.attemptsPerPage else {
+                    if case .unauthorized = error {
+                        logger.error("reconciliation: the TrustHub API refused the credentials", metadata: ["error": "\(error)"])
+                    } else {
+                        logger.error("reconciliation pass abandoned", metadata: ["error": "\(error)", "attempts": "\(attempt)"])
+                    }
+                    return nil
+                }
+                logger.warning("reconciliation: waiting before trying the page again",
+                               metadata: ["error": "\(error)", "wait": "\(wait)", "attempt": "\(attempt)"])
+                guard pause(wait) else { return nil }
+            }
+        }
+        return nil
+    }
+
+    /// Records the page's differing statuses and stores every listed profile's fields.
+    private func apply(_ page: CustomerProfilePage, on connection: PostgresConnection) throws -> Int {
+        let known = try TrustHubStore.statuses(sids: page.profiles.map(\.sid), on: connection)
+        var recorded = 0
+        for profile in page.profiles where known[profile.sid] != profile.status {
+            let matching = sinks.filter { $0.statuses?.contains(profile.status) ?? true }.map(\.name)
+            if let transition = try TrustHubStore.recordReconciled(profile, sinks: matching, on: connection) {
+                recorded += 1
+                logger.notice("status change found by reconciliation", metadata: [
+                    "sid": "\(profile.sid)", "from": "\(known[profile.sid] ?? "(first seen)")", "to": "\(profile.status)",
+                    "transition_id": "\(transition)",
+                ])
+            }
+        }
+        try TrustHubStore.store(page.profiles, on: connection)
+        return recorded
+    }
+}

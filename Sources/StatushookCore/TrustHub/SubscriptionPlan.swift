@@ -1,0 +1,82 @@
+import Foundation
+
+/// `statushook subscribe`: which profiles' `StatusCallback` differs from this deployment's
+/// callback URL, and the calls that read and change them.
+public struct SubscriptionPlan: Sendable, Equatable {
+    /// `public_url` + `callback_path`: where Twilio must send the callbacks.
+    public var target: String
+    /// The profiles whose `StatusCallback` is not `target`, in the order read.
+    public var changes: [CustomerProfile]
+    public var unchanged: [CustomerProfile]
+
+    public init(profiles: [CustomerProfile], target: String) {
+        self.target = target
+        changes = profiles.filter { $0.statusCallback != target }
+        unchanged = profiles.filter { $0.statusCallback == target }
+    }
+
+    /// This deployment's callback URL, or why there is none.
+    public static func callbackURL(_ configuration: Configuration) -> Result<String, SubscriptionError> {
+        guard let publicURL = configuration.publicURL else {
+            return .failure(SubscriptionError(description: "subscribe needs public_url: the StatusCallback it sets is public_url + callback_path"))
+        }
+        return .success(publicURL + configuration.callbackPath)
+    }
+
+    /// A URL fit for the terminal: credentials in it masked.
+    public static func displayed(_ url: String?) -> String {
+        guard let url else { return "(none)" }
+        return url.isEmpty ? "(empty)" : SignedURLParts.redacted(url)
+    }
+}
+
+public struct SubscriptionError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The API calls of `subscribe`, each retried after a 429 or 5xx (honouring `Retry-After`) and a
+/// transport failure, a few times; blocking, for the command's own thread.
+public struct SubscriptionCalls: Sendable {
+    private let client: TrustHubClient
+    private let timeout = Duration.seconds(30)
+    private let attempts = 5
+
+    public init(settings: TrustHubSettings) {
+        client = TrustHubClient(settings: settings)
+    }
+
+    public func fetch(sid: String) throws(TrustHubError) -> CustomerProfile {
+        try retrying { () throws(TrustHubError) in try client.fetch(sid: sid, timeout: timeout) }
+    }
+
+    /// Every profile, following `next_page_url`.
+    public func all() throws(TrustHubError) -> [CustomerProfile] {
+        var profiles: [CustomerProfile] = []
+        var url: String? = client.firstPageURL(pageSize: 1000)
+        while let current = url {
+            let page = try retrying { () throws(TrustHubError) in try client.page(url: current, timeout: timeout) }
+            profiles += page.profiles
+            url = page.nextPageURL
+        }
+        return profiles
+    }
+
+    public func setStatusCallback(sid: String, to target: String) throws(TrustHubError) -> CustomerProfile {
+        try retrying { () throws(TrustHubError) in try client.updateStatusCallback(sid: sid, to: target, timeout: timeout) }
+    }
+
+    private func retrying<T>(_ call: () throws(TrustHubError) -> T) throws(TrustHubError) -> T {
+        var pacing = ReconcilePacing()
+        var attempt = 1
+        while true {
+            do throws(TrustHubError) {
+                return try call()
+            } catch {
+                guard error.isTransient, attempt < attempts else { throw error }
+                let wait = pacing.afterFailure(error)
+                Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                attempt += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPClient
+
+/// The three calls statushook makes to the TrustHub REST API: fetch one CustomerProfile, read a
+/// page of the list, and update a profile's `StatusCallback`. HTTP Basic over libcurl.
+///
+/// Blocking, over one libcurl handle: one client per thread, never on Swift's cooperative pool.
+public final class TrustHubClient: Sendable {
+    private let http: HTTPClient
+    private let apiBase: String
+    private let authorization: String
+
+    /// A list page of 1000 profiles is about a megabyte.
+    static let maximumBodyBytes = 16 << 20
+
+    public init(settings: TrustHubSettings) {
+        http = HTTPClient(userAgent: "statushook/\(StatushookVersion.current)", maximumBodyBytes: Self.maximumBodyBytes)
+        apiBase = settings.apiBase
+        authorization = "Basic " + Data("\(settings.username):\(settings.password)".utf8).base64EncodedString()
+    }
+
+    /// `GET /v1/CustomerProfiles/{Sid}`.
+    public func fetch(sid: String, timeout: Duration) throws(TrustHubError) -> CustomerProfile {
+        guard CustomerProfile.isProfileSid(sid) else { throw TrustHubError.malformed("not a profile SID") }
+        return try CustomerProfile(json: exchange(get: apiBase + "/v1/CustomerProfiles/" + sid, timeout: timeout))
+    }
+
+    /// The first page of the list (`PageSize` 1–1000).
+    public func firstPageURL(pageSize: Int) -> String {
+        apiBase + "/v1/CustomerProfiles?PageSize=\(min(max(pageSize, 1), 1000))"
+    }
+
+    /// One page of the list at `url`: ``firstPageURL(pageSize:)`` or a `next_page_url`, which
+    /// must be on the configured API (credentials are never sent anywhere else).
+    public func page(url: String, timeout: Duration) throws(TrustHubError) -> CustomerProfilePage {
+        guard url.hasPrefix(apiBase + "/") else {
+            throw TrustHubError.malformed("a next_page_url outside the configured API")
+        }
+        return try CustomerProfilePage(json: exchange(get: url, timeout: timeout))
+    }
+
+    /// `POST /v1/CustomerProfiles/{Sid}` with `StatusCallback`; the updated resource.
+    public func updateStatusCallback(sid: String, to callbackURL: String, timeout: Duration) throws(TrustHubError) -> CustomerProfile {
+        guard CustomerProfile.isProfileSid(sid) else { throw TrustHubError.malformed("not a profile SID") }
+        let body = "StatusCallback=" + Self.formEncode(callbackURL)
+        let response: HTTPClientResponse
+        do {
+            response = try http.post(url: apiBase + "/v1/CustomerProfiles/" + sid, headers: [
+                ("Authorization", authorization), ("Accept", "application/json"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ], body: Array(body.utf8), timeout: timeout)
+        } catch {
+            throw TrustHubError.transport(error.kind)
+        }
+        return try CustomerProfile(json: Self.check(response))
+    }
+
+    private func exchange(get url: String, timeout: Duration) throws(TrustHubError) -> JSONValue {
+        let response: HTTPClientResponse
+        do {
+            response = try http.get(url: url, headers: [("Authorization", authorization), ("Accept", "application/json")],
+                                    timeout: timeout)
+        } catch {
+            throw TrustHubError.transport(error.kind)
+        }
+        return try Self.check(response)
+    }
+
+    /// The JSON of a 2xx answer, or the error its status means.
+    static func check(_ response: HTTPClientResponse, now: Int64 = Int64(Date().timeIntervalSince1970)) throws(TrustHubError) -> JSONValue {
+        let retryAfter = response.header("Retry-After").flatMap { RetryAfter.delay($0, now: now) }
+        switch response.status {
+        case 200..<300:
+            guard response.body.count < maximumBodyBytes else { throw TrustHubError.malformed("an answer over 16 MiB") }
+            guard let json = JSONValue(parsing: String(decoding: response.body, as: UTF8.self)) else {
+                throw TrustHubError.malformed("an answer that is not JSON")
+            }
+            return json
+        case 401, 403: throw TrustHubError.unauthorized(status: response.status, detail: errorDetail(response.body))
+        case 404: throw TrustHubError.notFound
+        case 429: throw TrustHubError.rateLimited(retryAfter: retryAfter)
+        case 500..<600: throw TrustHubError.unavailable(status: response.status, retryAfter: retryAfter)
+        default: throw TrustHubError.refused(status: response.status, detail: errorDetail(response.body))
+        }
+    }
+
+    /// `code message` of Twilio's error body, if it is one.
+    static func errorDetail(_ body: [UInt8]) -> String {
+        guard let json = JSONValue(parsing: String(decoding: body, as: UTF8.self)) else { return "" }
+        var parts: [String] = []
+        if case .int(let code) = json.member("code") { parts.append(String(code)) }
+        if let message = json.member("message")?.stringValue { parts.append(String(message.prefix(200))) }
+        return parts.joined(separator: " ")
+    }
+
+    /// `application/x-www-form-urlencoded` value: unreserved bytes kept, the rest `%XX`.
+    static func formEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.append(Character(Unicode.Scalar(byte)))
+            default: out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}

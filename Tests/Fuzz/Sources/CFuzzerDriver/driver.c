@@ -1,0 +1,2 @@
+// Nothing here: the target only declares libFuzzer's driver (include/CFuzzerDriver.h).
+#include "CFuzzerDriver.h"

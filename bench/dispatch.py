@@ -1,0 +1,409 @@
+"""bench/dispatch's measurements: runs statushook against the peers bench/dispatch started and
+prints `| metric | measured | target | verdict |` rows; exits 1 when a target is missed."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.server
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import datetime
+from pathlib import Path
+from queue import Empty
+
+import psycopg
+from twilio.request_validator import RequestValidator
+
+TOKEN = "bench0123456789abcdef0123456789ab"
+CALLBACK_PATH = "/callbacks/twilio"
+WEBHOOK_SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+rows: list[tuple[str, str, str, str]] = []
+failed = False
+
+
+def row(metric: str, measured: str, target: str = "-", ok: bool | None = None) -> None:
+    global failed
+    verdict = "-" if ok is None else ("PASS" if ok else "FAIL")
+    if ok is False:
+        failed = True
+    rows.append((metric, measured, target, verdict))
+    print(f"| {metric} | {measured} | {target} | {verdict} |", flush=True)
+
+
+def say(text: str) -> None:
+    print(f"==> {text}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Statushook:
+    """`statushook serve` with a config of its own, its output in the run folder."""
+
+    def __init__(self, args, name: str, sinks: dict[str, str]):
+        self.args = args
+        self.port = free_port()
+        run = Path(args.run_dir)
+        self.config = run / f"{name}.conf"
+        lines = {
+            "listen": f"127.0.0.1:{self.port}",
+            "callback_path": CALLBACK_PATH,
+            "auth_token": TOKEN,
+            "database_url": args.database,
+            "log_level": "info",
+            "log_format": "json",
+            **sinks,
+        }
+        self.config.write_text("".join(f"{k} = {v}\n" for k, v in lines.items()))
+        self.log = open(run / f"{name}.log", "wb")
+        self.proc: subprocess.Popen | None = None
+
+    def cli(self, *argv: str) -> str:
+        return subprocess.run([self.args.statushook, *argv, "--config", str(self.config)], check=True,
+                              capture_output=True, text=True).stdout
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STATUSHOOK_")}
+        self.proc = subprocess.Popen([self.args.statushook, "serve", "--config", str(self.config), "--migrate"],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"statushook exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"statushook was not ready within 30 s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(pidfile: str) -> float:
+    """CPU time of the PostgreSQL cluster: its postmaster's children (backends, WAL writer, …)."""
+    postmaster = int(Path(pidfile).read_text().split()[0])
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def record_backlog(db, sink: str, count: int) -> None:
+    """`count` new profiles' first callbacks for `sink`, through ingest's own SQL function (one
+    callback row, one transition, one delivery each), while the sink is paused."""
+    db.execute(
+        "SELECT statushook_record_callback('bench:' || %(sink)s || ':' || i, NULL, 'bench' || i,"
+        " 'BU' || md5(%(sink)s || i), 'AC' || md5('account'), 'draft', NULL, '{}'::jsonb, '', %(path)s, '',"
+        " 'application/x-www-form-urlencoded', '127.0.0.1', now(), true, ARRAY[%(sink)s])"
+        " FROM generate_series(1, %(count)s) AS i",
+        {"sink": sink, "count": count, "path": CALLBACK_PATH})
+
+
+def drain(db, daemon: Statushook, sink: str, count: int, pidfile: str) -> tuple[float, float, float, float]:
+    """Resumes `sink` and waits for its outbox to empty; returns (wall seconds from the resume,
+    seconds from its first attempt's start to its last delivery's finish, by the database,
+    statushook's and PostgreSQL's CPU seconds meanwhile)."""
+    cpu = cpu_seconds(daemon.proc.pid)
+    pg_cpu = postgres_cpu_seconds(pidfile)
+    began = time.monotonic()
+    daemon.cli("sinks", "--resume", sink)
+    deadline = began + max(60, count / 500)
+    while True:
+        # An index probe, not a count: the poll must not load the machine it measures.
+        if not db.execute("SELECT EXISTS (SELECT 1 FROM deliveries WHERE sink = %s AND state IN ('pending', 'delivering'))",
+                          (sink,)).fetchone()[0]:
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{sink}: deliveries still queued after {deadline - began:.0f} s")
+        time.sleep(0.02)
+    wall = time.monotonic() - began
+    cpu = cpu_seconds(daemon.proc.pid) - cpu
+    pg_cpu = postgres_cpu_seconds(pidfile) - pg_cpu
+    span = db.execute(
+        "SELECT extract(epoch FROM max(d.finished_at) - min(a.started_at)) FROM deliveries d "
+        "JOIN delivery_attempts a ON a.delivery_id = d.id WHERE d.sink = %s", (sink,)).fetchone()[0]
+    return wall, float(span), cpu, pg_cpu
+
+
+def verify_outbox(db, sink: str, count: int) -> str | None:
+    """None when every delivery of `sink` is delivered after exactly one delivered attempt."""
+    states = dict(db.execute("SELECT state, count(*) FROM deliveries WHERE sink = %s GROUP BY state",
+                             (sink,)).fetchall())
+    if states != {"delivered": count}:
+        return f"states {states}"
+    attempts = dict(db.execute(
+        "SELECT a.outcome, count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id "
+        "WHERE d.sink = %s GROUP BY a.outcome", (sink,)).fetchall())
+    if attempts != {"delivered": count}:
+        return f"attempts {attempts}"
+    return None
+
+
+def nginx_posts(path: str) -> tuple[int, int]:
+    """(POSTs logged, distinct webhook-ids) in the access log."""
+    time.sleep(0.3)  # the log's buffer is flushed every 100 ms
+    posts, ids = 0, set()
+    with open(path) as log:
+        for line in log:
+            method, status, webhook_id = (line.split() + ["", "", ""])[:3]
+            if method == "POST" and status == "204":
+                posts += 1
+                ids.add(webhook_id)
+    return posts, len(ids)
+
+
+def smtp_sink_messages(path: str, pid: int) -> int:
+    """smtp-sink's count of messages received; it writes its counter out when it stops."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    counts = re.findall(r"mesg=(\d+)", Path(path).read_text(errors="replace"))
+    return int(counts[-1]) if counts else 0
+
+
+# --------------------------------------------------------------------------------------------
+# End to end: a paced signed sender and a receiver that timestamps arrival
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, arrivals):
+        self.arrivals = arrivals
+        super().__init__(("127.0.0.1", port), ReceiverHandler)
+
+
+class ReceiverHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        arrived = time.time()
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.server.arrivals.put((arrived, body))
+
+    def log_message(self, *args):
+        pass
+
+
+def receive(port: int, arrivals) -> None:
+    """The webhook receiver, in a process of its own: the sender's threads must not hold the
+    interpreter lock while a webhook arrives (that would add to what is measured)."""
+    Receiver(port, arrivals).serve_forever()
+
+
+def rfc3339_seconds(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def send_paced(port: int, rate: float, seconds: float, senders: int, sent: dict[str, float],
+               answered: list[float], errors: list[str]) -> None:
+    """Signed callbacks at `rate` per second in all, spread over `senders` keep-alive
+    connections, each on a fixed schedule (a late one is sent at once, not skipped)."""
+    validator = RequestValidator(TOKEN)
+    sys.setswitchinterval(0.0005)  # a sender due now must not wait 5 ms for another's lock
+    url = f"http://127.0.0.1:{port}{CALLBACK_PATH}"
+    total = int(rate * seconds)
+    start = time.monotonic() + 0.2
+
+    def one_sender(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for n in range(index, total, senders):
+            sid = "BU" + secrets.token_hex(16)
+            params = {"CustomerProfileSid": sid, "Status": "draft"}
+            body = urllib.parse.urlencode(params)
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "X-Twilio-Signature": validator.compute_signature(url, params)}
+            pause = start + n / rate - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            sent[sid] = time.time()
+            try:
+                conn.request("POST", CALLBACK_PATH, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                answered.append((time.time() - sent[sid]) * 1000)
+                if response.status != 200:
+                    errors.append(f"{sid}: HTTP {response.status}")
+            except OSError as error:
+                errors.append(f"{sid}: {error}")
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    threads = [threading.Thread(target=one_sender, args=(i,)) for i in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    for name in ("statushook", "database", "run-dir", "nginx-log", "smtp-sink-out", "postmaster-pid"):
+        parser.add_argument(f"--{name}", required=True)
+    for name in ("nginx-port", "smtp-port", "smtp-sink-pid", "webhooks", "emails", "e2e-rate", "e2e-seconds"):
+        parser.add_argument(f"--{name}", type=int, required=True)
+    args = parser.parse_args()
+
+    print("| metric | measured | target | verdict |")
+    print("|---|---|---|---|", flush=True)
+    db = psycopg.connect(args.database, autocommit=True)
+
+    # Backlogs: one daemon with both sinks, each paused while its backlog is queued.
+    sinks = {
+        "sink.hooks.type": "webhook", "sink.hooks.url": f"http://127.0.0.1:{args.nginx_port}/hooks",
+        "sink.hooks.secret": WEBHOOK_SECRET, "sink.hooks.timeout": "5s",
+        "sink.mail.type": "smtp", "sink.mail.smarthost": f"127.0.0.1:{args.smtp_port}",
+        "sink.mail.from": "statushook@bench.example", "sink.mail.to": "onboarding@bench.example",
+        "sink.mail.tls": "none", "sink.mail.timeout": "5s",
+    }
+    daemon = Statushook(args, "backlog", sinks)
+    subprocess.run([args.statushook, "migrate", "--config", str(daemon.config)], check=True,
+                   capture_output=True)
+    db.execute("INSERT INTO sink_state (sink, paused, paused_at, paused_reason) "
+               "VALUES ('hooks', true, now(), 'bench backlog'), ('mail', true, now(), 'bench backlog')")
+    daemon.start()
+    try:
+        say(f"queueing {args.webhooks} webhook deliveries")
+        record_backlog(db, "hooks", args.webhooks)
+        say("draining them to nginx")
+        wall, span, cpu, pg_cpu = drain(db, daemon, "hooks", args.webhooks, args.postmaster_pid)
+        problem = verify_outbox(db, "hooks", args.webhooks)
+        posts, distinct = nginx_posts(args.nginx_log)
+        rate = args.webhooks / wall
+        row(f"webhook backlog drain ({args.webhooks:,} to nginx 204), deliveries/s", f"{rate:,.0f}",
+            "≥ 5,000", rate >= 5000)
+        row("webhook backlog: first attempt → last delivered (database), deliveries/s", f"{args.webhooks / span:,.0f}")
+        row("webhook backlog: CPU per delivery, statushook / PostgreSQL, µs",
+            f"{cpu / args.webhooks * 1e6:.0f} / {pg_cpu / args.webhooks * 1e6:.0f}")
+        row("webhook backlog: delivered with one attempt each / nginx POSTs (distinct ids)",
+            f"{problem or args.webhooks} / {posts} ({distinct})", f"{args.webhooks} / {args.webhooks}",
+            problem is None and posts == args.webhooks and distinct == args.webhooks)
+
+        say(f"queueing {args.emails} email deliveries")
+        record_backlog(db, "mail", args.emails)
+        say("draining them to smtp-sink")
+        wall, span, cpu, pg_cpu = drain(db, daemon, "mail", args.emails, args.postmaster_pid)
+        problem = verify_outbox(db, "mail", args.emails)
+        messages = smtp_sink_messages(args.smtp_sink_out, args.smtp_sink_pid)
+        rate = args.emails / wall
+        row(f"email backlog drain ({args.emails:,} to smtp-sink), emails/s", f"{rate:,.0f}", "≥ 1,000", rate >= 1000)
+        row("email backlog: first attempt → last delivered (database), emails/s", f"{args.emails / span:,.0f}")
+        row("email backlog: CPU per email, statushook / PostgreSQL, µs",
+            f"{cpu / args.emails * 1e6:.0f} / {pg_cpu / args.emails * 1e6:.0f}")
+        row("email backlog: delivered with one attempt each / smtp-sink messages",
+            f"{problem or args.emails} / {messages}", f"{args.emails} / {args.emails}",
+            problem is None and messages == args.emails)
+    finally:
+        daemon.stop()
+
+    # End to end: a daemon with one webhook sink, to a receiver that timestamps arrival.
+    receiver_port = free_port()
+    queue = multiprocessing.Queue()
+    receiver = multiprocessing.Process(target=receive, args=(receiver_port, queue), daemon=True)
+    receiver.start()
+    e2e = Statushook(args, "e2e", {
+        "sink.receiver.type": "webhook", "sink.receiver.url": f"http://127.0.0.1:{receiver_port}/e2e",
+        "sink.receiver.secret": WEBHOOK_SECRET, "sink.receiver.timeout": "5s",
+    })
+    e2e.start()
+    try:
+        sent: dict[str, float] = {}
+        errors: list[str] = []
+        answered: list[float] = []
+        total = args.e2e_rate * args.e2e_seconds
+        say(f"end to end: {total} callbacks at {args.e2e_rate}/s")
+        began = time.monotonic()
+        send_paced(e2e.port, args.e2e_rate, args.e2e_seconds, 4, sent, answered, errors)
+        took = time.monotonic() - began
+        arrivals = []
+        deadline = time.monotonic() + 15
+        while len(arrivals) < total and time.monotonic() < deadline:
+            try:
+                at, body = queue.get(timeout=0.5)
+                arrivals.append((at, json.loads(body)))
+            except Empty:
+                pass
+    finally:
+        e2e.stop()
+        receiver.terminate()
+    from_received = [(at - rfc3339_seconds(event["occurred_at"])) * 1000 for at, event in arrivals]
+    from_sent = [(at - sent[event["sid"]]) * 1000 for at, event in arrivals if event["sid"] in sent]
+    row(f"end to end: callbacks sent / answered 200 / webhooks received (at {total / took:,.0f}/s)",
+        f"{len(sent)} / {len(sent) - len(errors)} / {len(arrivals)}", f"{total} / {total} / {total}",
+        len(sent) == total and not errors and len(arrivals) == total and len({e['sid'] for _, e in arrivals}) == total)
+    if from_received:
+        p50, p99 = percentile(from_received, 50), percentile(from_received, 99)
+        row("end to end: callback received → webhook received, p50 ms", f"{p50:.1f}", "≤ 10", p50 <= 10)
+        row("end to end: callback received → webhook received, p99 ms", f"{p99:.1f}", "≤ 50", p99 <= 50)
+    if from_sent:
+        row("end to end: callback sent → webhook received, p50 / p99 ms",
+            f"{percentile(from_sent, 50):.1f} / {percentile(from_sent, 99):.1f}")
+    started = [float(ms) for (ms,) in db.execute(
+        "SELECT extract(epoch FROM a.started_at - t.occurred_at) * 1000 FROM deliveries d "
+        "JOIN transitions t ON t.id = d.transition_id JOIN delivery_attempts a ON a.delivery_id = d.id "
+        "WHERE d.sink = 'receiver'").fetchall()]
+    if started:
+        row("end to end: callback received → attempt started (database), p50 / p99 ms",
+            f"{percentile(started, 50):.1f} / {percentile(started, 99):.1f}")
+    if answered:
+        row("end to end: callback sent → answered 200 (ingest), p50 / p99 ms",
+            f"{percentile(answered, 50):.1f} / {percentile(answered, 99):.1f}")
+    if errors:
+        say(f"{len(errors)} callbacks failed, the first: {errors[:3]}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
