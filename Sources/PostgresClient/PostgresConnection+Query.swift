@@ -84,9 +84,13 @@ extension PostgresConnection {
         var message = resultField(result, SHK_PG_DIAG_MESSAGE_PRIMARY)
             ?? oneLine(String(cString: PQresultErrorMessage(result)))
         if message.isEmpty { message = errorMessage(handle) }
+        let sqlState = resultField(result, SHK_PG_DIAG_SQLSTATE)
+        // The server gives every error of its own a SQLSTATE; a fatal error without one is libpq's
+        // ("server closed the connection unexpectedly"), which PQstatus may not show yet.
+        let fromLibPQ = status == PGRES_FATAL_ERROR && sqlState == nil
         throw PostgresError(
-            kind: kindAfterFailure(handle),
-            sqlState: resultField(result, SHK_PG_DIAG_SQLSTATE),
+            kind: fromLibPQ ? .connectionLost : kindAfterFailure(handle),
+            sqlState: sqlState,
             message: message,
             detail: resultField(result, SHK_PG_DIAG_MESSAGE_DETAIL))
     }

@@ -175,6 +175,19 @@ struct CallbackJSONParserTests {
         #expect(parse(String(repeating: "[", count: 65_536)) == nil)
     }
 
+    @Test("exponents beyond ±1000 are refused: PostgreSQL's jsonb spells numbers out, or refuses them")
+    func exponents() {
+        for fine in ["1e1000", "1E-1000", "2.5e+0999", "-0e0001000"] {
+            #expect(parse("[\(fine)]") != nil, "\(fine)")
+        }
+        for huge in ["1e1001", "1e-1001", "1e131071", "1e1000000", "1e00000000000000000000001001"] {
+            #expect(parse("[\(huge)]") == nil, "\(huge)")
+        }
+        let body = Array(#"{"Sid": "\#(CallbackJSONTests.bu)", "Status": "draft", "n": 1e5000}"#.utf8)
+        let error = #expect(throws: CallbackContentError.self) { try CallbackParser.parse(json: body) }
+        #expect(error?.message.contains("exponent") == true, "\(String(describing: error))")
+    }
+
     @Test("JSON text output escapes what it must")
     func text() {
         #expect(CallbackJSON.quote("a\"b\\c\n\u{01}\u{1F}é") == #""a\"b\\c\n\u0001\u001fé""#)

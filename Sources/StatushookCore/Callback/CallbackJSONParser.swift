@@ -115,6 +115,9 @@ struct CallbackJSONParser {
         }
     }
 
+    /// The largest exponent (either sign) a number may have.
+    static let maxExponent = 1000
+
     private mutating func parseNumber() throws(Failure) -> String {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
@@ -133,7 +136,14 @@ struct CallbackJSONParser {
             index += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard let digit = current, isDigit(digit) else { throw failure("expected a digit in the exponent") }
-            skipDigits()
+            var exponent = 0
+            while let byte = current, isDigit(byte) {
+                exponent = min(exponent * 10 + Int(byte - UInt8(ascii: "0")), Self.maxExponent + 1)
+                index += 1
+            }
+            // PostgreSQL stores the value spelled out (jsonb is numeric): 1e131072 would take
+            // 128 KiB, 1e1000000 is refused outright. No callback needs such a number.
+            guard exponent <= Self.maxExponent else { throw failure("number exponent beyond ±\(Self.maxExponent)") }
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
