@@ -46,8 +46,10 @@ let package = Package(
         ),
 
         // Thin Swift wrappers.
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim"]),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        // A pthread-mutex lock in place of Synchronization.Mutex, which ThreadSanitizer cannot see.
+        .target(name: "Locking"),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim", "Locking"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Locking"]),
         .target(name: "Hashing", dependencies: ["COpenSSL"]),
         // OpenSSL's macros (SSL_set_tlsext_host_name, …) as functions Swift can call.
         .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "StatushookCore",
             dependencies: [
-                "HTTPServer", "PostgresClient", "Hashing", "SMTPClient", "HTTPClient",
+                "HTTPServer", "PostgresClient", "Hashing", "SMTPClient", "HTTPClient", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Synchronization
 
 /// Cuts the connections whose request did not arrive within its budget (``RequestDeadlines``).
@@ -9,14 +10,14 @@ import Synchronization
 /// `closed` takes, and libmicrohttpd closes the descriptor only after `closed` returns, so a
 /// descriptor is never touched after it could have been reused.
 final class ConnectionDeadlineWatch: Sendable {
-    private let deadlines: Mutex<RequestDeadlines>
+    private let deadlines: Locked<RequestDeadlines>
     private let running = Atomic<Bool>(true)
     private let tickMicroseconds: UInt32
     private let clock = ContinuousClock()
     private let onBreach: @Sendable (HTTPLimitBreach) -> Void
 
     init(budget: Duration, onBreach: @escaping @Sendable (HTTPLimitBreach) -> Void) {
-        deadlines = Mutex(RequestDeadlines(budget: budget))
+        deadlines = Locked(RequestDeadlines(budget: budget))
         // A tenth of the budget, between 10 ms and 100 ms: cuts land close to the deadline at no cost.
         let tick = min(max(budget / 10, .milliseconds(10)), .milliseconds(100))
         tickMicroseconds = UInt32(tick.components.seconds * 1_000_000 + tick.components.attoseconds / 1_000_000_000_000)

@@ -1,6 +1,6 @@
 import CMicroHTTPD
 import CMicroHTTPDShim
-import Synchronization
+import Locking
 
 /// One request's progress through libmicrohttpd's repeated calls of the access handler.
 ///
@@ -26,7 +26,7 @@ final class RequestContext: @unchecked Sendable {
     private var exceeded = false
     /// Bytes of an over-limit body read and thrown away so far, in the hope of its end (then 413).
     private var discarded = 0
-    private let handoff = Mutex(Handoff())
+    private let handoff = Locked(Handoff())
     /// Set once the application has the request: the server counts it until it completes.
     private(set) var countsInFlight = false
 

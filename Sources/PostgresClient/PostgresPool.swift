@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 
 /// A small thread-safe pool of connections to one database, each handed to one thread at a time.
 ///
@@ -12,7 +12,7 @@ public final class PostgresPool: Sendable {
     /// One permit per connection that may exist; a caller holds one for the length of its body.
     private let permits: DispatchSemaphore
     /// Connections nobody uses right now; the mutex is what hands each to one thread at a time.
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var idle: [PostgresConnection] = []

@@ -2,7 +2,7 @@ import Foundation
 import HTTPServer
 import Logging
 import PostgresClient
-import Synchronization
+import Locking
 
 /// `statushook serve`: the HTTP listener, the ingest writer and the database watch, until a
 /// signal says stop.
@@ -34,7 +34,7 @@ public final class Daemon: Sendable {
     private let reconciler: Reconciler?
     /// The configuration in effect (the last good reload) and the outbox's dispatcher with the
     /// factory it was built with; the dispatcher is replaced when a reload changes what it was built from.
-    private let state: Mutex<DispatchState>
+    private let state: Locked<DispatchState>
     /// How long SIGTERM waits for requests in flight before the listener stops.
     private let drainTimeout = Duration.seconds(10)
     /// How long SIGTERM waits for delivery attempts in progress (each bounded by its sink's timeout).
@@ -57,7 +57,7 @@ public final class Daemon: Sendable {
                             readRoutes: readRoutes, logger: logger)
         retention = RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays,
                                      metrics: .shared, logger: logger)
-        state = Mutex(DispatchState(configuration: configuration))
+        state = Locked(DispatchState(configuration: configuration))
         if let trustHub = TrustHubSettings(configuration) {
             let health = TrustHubHealth(report: { [readiness] detail in readiness.note("trusthub", detail) })
             enricher = ProfileEnricher(settings: trustHub, conninfo: configuration.databaseURL, health: health, logger: logger)

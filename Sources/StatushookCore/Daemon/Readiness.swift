@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// What `/readyz` reports: the database reachable and its migrations current.
 public final class Readiness: Sendable {
@@ -12,7 +12,7 @@ public final class Readiness: Sendable {
         var notes: [(String, String)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,6 +1,6 @@
 import HTTPServer
 import Logging
-import Synchronization
+import Locking
 
 /// A read endpoint whose settings follow a SIGHUP: `prepareReload` validates the new
 /// configuration and throws if it cannot be taken; the closure it returns applies it (and cannot fail).
@@ -10,7 +10,7 @@ public protocol ReloadableEndpoint: Sendable {
 
 /// Sends each request to its endpoint by path; unknown paths get a Twilio-shaped 404.
 public final class Router: HTTPHandler {
-    private let policy: Mutex<CallbackPolicy>
+    private let policy: Locked<CallbackPolicy>
     private let callbacks: CallbackEndpoint
     private let readiness: Readiness
     private let readRoutes: [ReadRoute]
@@ -18,7 +18,7 @@ public final class Router: HTTPHandler {
 
     public init(configuration: Configuration, writer: IngestWriter, readiness: Readiness,
                 readRoutes: [ReadRoute] = [], logger: Logger) throws {
-        policy = Mutex(try CallbackPolicy(configuration))
+        policy = Locked(try CallbackPolicy(configuration))
         callbacks = CallbackEndpoint(writer: writer, logger: logger)
         self.readiness = readiness
         self.readRoutes = readRoutes

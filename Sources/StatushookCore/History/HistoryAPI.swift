@@ -3,7 +3,7 @@ import Hashing
 import HTTPServer
 import Logging
 import PostgresClient
-import Synchronization
+import Locking
 
 /// `GET /v1/...`: the history API (PRODUCT §3) in Twilio's shapes, so that Twilio's SDKs read it.
 ///
@@ -31,13 +31,13 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
         }
     }
 
-    private let settings: Mutex<Settings>
+    private let settings: Locked<Settings>
     private let pool: PostgresPool
     private let store = HistoryStore()
     private let logger: Logger
 
     public init(configuration: Configuration, pool: PostgresPool, logger: Logger) throws {
-        settings = Mutex(try Settings(configuration))
+        settings = Locked(try Settings(configuration))
         self.pool = pool
         self.logger = logger
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import Locking
 
 /// Writes one line per log record to standard error: a JSON object (the default) or text.
 ///
@@ -63,7 +63,7 @@ public struct LineLogHandler: LogHandler {
 
 /// Standard error as a file descriptor, written whole lines at a time.
 enum StandardError {
-    private static let lock = Mutex(())
+    private static let lock = Locked(())
 
     static func write(_ line: String) {
         var bytes = Array(line.utf8)

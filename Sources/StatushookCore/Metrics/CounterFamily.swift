@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A counter per combination of label values; only goes up.
 public final class CounterFamily: Sendable {
@@ -7,14 +7,14 @@ public final class CounterFamily: Sendable {
     public let labelNames: [String]
     /// Each series' value by its label values (in `labelNames` order); the mutex makes updates
     /// from the HTTP, writer and dispatcher threads safe.
-    private let values: Mutex<[[String]: Double]>
+    private let values: Locked<[[String]: Double]>
 
     /// A family without labels starts with its one series at zero, so that it shows before use.
     public init(name: String, help: String, labelNames: [String] = []) {
         self.name = name
         self.help = help
         self.labelNames = labelNames
-        values = Mutex(labelNames.isEmpty ? [[]: 0] : [:])
+        values = Locked(labelNames.isEmpty ? [[]: 0] : [:])
     }
 
     /// Adds `amount` (not negative) to the series named by `labelValues`, creating it at zero.

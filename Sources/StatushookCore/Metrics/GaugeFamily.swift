@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A gauge per combination of label values: a value that is set, and may go up or down.
 public final class GaugeFamily: Sendable {
@@ -6,13 +6,13 @@ public final class GaugeFamily: Sendable {
     public let help: String
     public let labelNames: [String]
     /// Each series' value by its label values; the mutex makes updates from any thread safe.
-    private let values: Mutex<[[String]: Double]>
+    private let values: Locked<[[String]: Double]>
 
     public init(name: String, help: String, labelNames: [String] = []) {
         self.name = name
         self.help = help
         self.labelNames = labelNames
-        values = Mutex(labelNames.isEmpty ? [[]: 0] : [:])
+        values = Locked(labelNames.isEmpty ? [[]: 0] : [:])
     }
 
     public func set(_ labelValues: [String] = [], to value: Double) {

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A histogram with fixed buckets, one series per combination of label values.
 public final class HistogramFamily: Sendable {
@@ -8,7 +8,7 @@ public final class HistogramFamily: Sendable {
     /// Upper bounds, ascending; `+Inf` is implied.
     public let bounds: [Double]
     /// Each series by its label values; the mutex makes observations from any thread safe.
-    private let series: Mutex<[[String]: Series]>
+    private let series: Locked<[[String]: Series]>
 
     /// Observations per bucket (not cumulative: the snapshot adds them up), their sum and count.
     private struct Series {
@@ -27,7 +27,7 @@ public final class HistogramFamily: Sendable {
         self.help = help
         self.labelNames = labelNames
         self.bounds = bounds
-        series = Mutex(labelNames.isEmpty ? [[]: Series(buckets: bounds.count)] : [:])
+        series = Locked(labelNames.isEmpty ? [[]: Series(buckets: bounds.count)] : [:])
     }
 
     public func observe(_ value: Double, _ labelValues: [String] = []) {

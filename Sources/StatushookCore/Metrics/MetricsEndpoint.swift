@@ -1,7 +1,7 @@
 import HTTPServer
 import Logging
 import PostgresClient
-import Synchronization
+import Locking
 
 /// `GET /metrics`: the in-process series, then the outbox read from the database at scrape time.
 ///
@@ -12,13 +12,13 @@ import Synchronization
 public final class MetricsEndpoint: ReadEndpoint, ReloadableEndpoint {
     private let metrics: StatushookMetrics
     private let pool: PostgresPool
-    private let sinks: Mutex<[String]>
+    private let sinks: Locked<[String]>
     private let logger: Logger
 
     public init(metrics: StatushookMetrics, pool: PostgresPool, sinks: [String], logger: Logger) {
         self.metrics = metrics
         self.pool = pool
-        self.sinks = Mutex(sinks)
+        self.sinks = Locked(sinks)
         self.logger = logger
     }
 

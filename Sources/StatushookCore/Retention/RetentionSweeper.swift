@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresClient
-import Synchronization
+import Locking
 
 /// `retention_days`: on a thread of its own, deletes callbacks, transitions and finished
 /// deliveries older than the window, in small batches with a pause between them.
@@ -49,9 +49,9 @@ public final class RetentionSweeper: Sendable {
 
     private let conninfo: String
     /// `retention_days`, changed by a SIGHUP (`reload(days:)`); nil keeps everything.
-    private let days: Mutex<Int?>
+    private let days: Locked<Int?>
     /// Whether `start` was called, and whether the sweeping thread runs.
-    private let state = Mutex<(started: Bool, threadRunning: Bool)>((false, false))
+    private let state = Locked<(started: Bool, threadRunning: Bool)>((false, false))
     private let settings: Settings
     private let problems: [String]
     private let metrics: StatushookMetrics
@@ -62,14 +62,14 @@ public final class RetentionSweeper: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         (settings, problems) = Settings.from(environment: environment)
         self.conninfo = conninfo
-        self.days = Mutex(days)
+        self.days = Locked(days)
         self.metrics = metrics
         self.logger = logger
     }
 
     init(conninfo: String, days: Int?, settings: Settings, metrics: StatushookMetrics, logger: Logger) {
         self.conninfo = conninfo
-        self.days = Mutex(days)
+        self.days = Locked(days)
         self.settings = settings
         problems = []
         self.metrics = metrics

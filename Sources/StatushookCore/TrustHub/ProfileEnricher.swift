@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresClient
-import Synchronization
+import Locking
 
 /// Fills each claimed transition's `profile` before its attempts: the profile's stored fields,
 /// and for a profile not enriched since its last transition, a fresh
@@ -18,7 +18,7 @@ public final class ProfileEnricher: Sendable {
     private let logger: Logger
     private let budget: Duration
     /// Idle clients, one per thread at a time (an HTTPClient must not be shared by two threads).
-    private let clients = Mutex<[TrustHubClient]>([])
+    private let clients = Locked<[TrustHubClient]>([])
     /// The SIDs some worker is fetching now.
     private let fetches = FetchesInFlight()
     /// How long no batch calls the API after a call got no answer at all.

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// The state of statushook's calls to the TrustHub API, shared by the enricher's threads and the
 /// reconciler: the last error (for `/readyz` and the log), and a pause during which nobody calls
@@ -11,7 +11,7 @@ public final class TrustHubHealth: Sendable {
         var failing = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let clock = ContinuousClock()
     /// Told each new detail (`/readyz`).
     private let report: @Sendable (String) -> Void

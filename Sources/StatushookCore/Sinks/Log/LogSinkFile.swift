@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// The file a log sink appends to, shared by every dispatcher thread: one `write(2)` per line
 /// under a lock, `O_APPEND` so that lines from several processes do not overwrite each other,
@@ -10,7 +10,7 @@ public final class LogSinkFile: Sendable {
     }
 
     public let path: String
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// `path` "-" is standard output.
     public init(path: String) {
