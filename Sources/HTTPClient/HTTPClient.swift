@@ -18,11 +18,11 @@ import Darwin
 /// at once (libcurl's easy handles are not thread-safe).
 public final class HTTPClient: @unchecked Sendable {
     /// The easy handle, reused by every request; `nil` when libcurl could not make one.
-    let handle: UnsafeMutableRawPointer?
+    private let handle: UnsafeMutableRawPointer?
     /// libcurl writes its detailed error text here; the handle points at it for its whole life.
-    let errorBuffer: UnsafeMutablePointer<CChar>
+    private let errorBuffer: UnsafeMutablePointer<CChar>
     /// Why `handle` is `nil`, reported by every call.
-    let setupError: HTTPClientError?
+    private let setupError: HTTPClientError?
     /// How much of a response body `post` keeps.
     public let maximumBodyBytes: Int
 
@@ -61,6 +61,23 @@ public final class HTTPClient: @unchecked Sendable {
     /// `Expect: 100-continue` is never sent, so a receiver that ignores it costs no delay.
     public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration)
         throws(HTTPClientError) -> HTTPClientResponse {
+        try exchange(url: url, headers: headers + [("Expect", "")], body: body, timeout: timeout)
+    }
+
+    /// GET `url` with `headers`, on the same handle (and kept-alive connection) as `post`; never
+    /// follows redirects; `timeout` bounds the whole exchange (connect included).
+    ///
+    /// Any HTTP status is a response, not an error. A body longer than `maximumBodyBytes` is cut
+    /// there: a caller that must read it whole compares its length with that limit.
+    public func get(url: String, headers: [(String, String)], timeout: Duration)
+        throws(HTTPClientError) -> HTTPClientResponse {
+        try exchange(url: url, headers: headers, body: nil, timeout: timeout)
+    }
+
+    /// One request on the kept handle: a POST of `body`, or a GET when it is `nil`. A header
+    /// with an empty value is left out of the request altogether.
+    private func exchange(url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration)
+        throws(HTTPClientError) -> HTTPClientResponse {
         if let setupError {
             throw setupError
         }
@@ -69,7 +86,7 @@ public final class HTTPClient: @unchecked Sendable {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(list) }
-        for (name, value) in headers + [("Expect", "")] {
+        for (name, value) in headers {
             try Self.checkHeader(name: name, value: value)
             // "Name:" with nothing after it tells libcurl to send no such header at all.
             let line = value.isEmpty ? "\(name):" : "\(name): \(value)"
@@ -83,13 +100,15 @@ public final class HTTPClient: @unchecked Sendable {
         let context = Unmanaged.passUnretained(collector).toOpaque()
         let milliseconds = Self.milliseconds(timeout)
         errorBuffer[0] = 0
-        var code = shk_curl_setopt_string(handle, CURLOPT_URL, url)
+        // HTTPGET undoes a previous POST on this handle (its method and body).
+        var code = body == nil ? shk_curl_setopt_long(handle, CURLOPT_HTTPGET, 1) : CURLE_OK
+        code = code == CURLE_OK ? shk_curl_setopt_string(handle, CURLOPT_URL, url) : code
         code = code == CURLE_OK ? shk_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list) : code
         code = code == CURLE_OK ? shk_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds) : code
         code = code == CURLE_OK ? shk_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds) : code
         code = code == CURLE_OK ? shk_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context) : code
         code = code == CURLE_OK ? shk_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context) : code
-        if code == CURLE_OK {
+        if code == CURLE_OK, let body {
             code = body.withUnsafeBytes { shk_curl_set_post_body(handle, $0.baseAddress, $0.count) }
         }
         if code == CURLE_OK {
@@ -148,7 +167,7 @@ public final class HTTPClient: @unchecked Sendable {
                                                         + failures.joined(separator: "; "))
     }
 
-    func error(_ code: CURLcode) -> HTTPClientError {
+    private func error(_ code: CURLcode) -> HTTPClientError {
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         return HTTPClientError(kind: HTTPClientError.Kind(curlCode: code), message: message)
@@ -158,7 +177,7 @@ public final class HTTPClient: @unchecked Sendable {
     /// The punctuation a header name (an RFC 9110 token) may hold besides letters and digits.
     private static let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
 
-    static func checkHeader(name: String, value: String) throws(HTTPClientError) {
+    private static func checkHeader(name: String, value: String) throws(HTTPClientError) {
         let nameIsToken = !name.isEmpty && name.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || tokenPunctuation.contains(byte)
         }
@@ -171,7 +190,7 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// At least one millisecond: libcurl reads 0 as "no timeout".
-    static func milliseconds(_ duration: Duration) -> Int {
+    private static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 else { return 1 }
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
