@@ -40,6 +40,8 @@ def wait_for_readyz(daemon, predicate, timeout: float) -> tuple[int, dict]:
 
 def test_a_newer_release_migrating_under_a_running_daemon_interrupts_nothing(start, db):
     daemon = start()
+    status, body = readyz(daemon)
+    assert status == 200 and body["migrations"] == "current", body  # started with --migrate
     load = CallbackLoad(lambda: daemon, threads=3, pace=0.02).start()
     try:
         time.sleep(1.0)

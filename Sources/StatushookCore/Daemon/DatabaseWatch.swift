@@ -26,7 +26,7 @@ struct DatabaseWatch: Sendable {
                 let connection = try PostgresConnection.connect(conninfo)
                 defer { connection.close() }
                 readiness.databaseReachable()
-                let status = try MigrationRunner.status(EmbeddedMigrations.all, on: connection)
+                var status = try MigrationRunner.status(EmbeddedMigrations.all, on: connection)
                 switch status {
                 case .current:
                     break
@@ -39,6 +39,7 @@ struct DatabaseWatch: Sendable {
                     }
                     let applied = try MigrationRunner.apply(EmbeddedMigrations.all, on: connection)
                     logger.info("migrations applied", metadata: ["applied": "\(applied.map(\.name))"])
+                    status = .current
                 case .ahead(let newer):
                     logAhead(newer)
                 }
