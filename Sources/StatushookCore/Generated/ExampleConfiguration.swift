@@ -53,7 +53,8 @@ callback_path = /callbacks/twilio
 # Largest request line and headers, from 1KiB to 1MiB; larger ones get 431. Default: 16KiB.
 # max_header_bytes = 16KiB
 
-# Most client connections open at once. Default: 1024.
+# Most client connections open at once, shared between the http_threads; beyond it new clients
+# wait in the kernel's listen queue until a slot frees (they are not refused). Default: 1024.
 # max_connections = 1024
 
 # A client that has not sent its whole request (line, headers and body) within this time is
