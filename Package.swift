@@ -70,6 +70,7 @@ let package = Package(
             name: "statushook",
             dependencies: [
                 "StatushookCore",
+                "Hashing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

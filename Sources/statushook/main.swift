@@ -1,3 +1,5 @@
+import Hashing
 import StatushookCore
 
+OpenSSLProcess.initializeWithoutExitCleanup()
 Statushook.main()
