@@ -68,7 +68,7 @@ struct History: ParsableCommand {
         """
     static let transitionsSQL = """
         SELECT statushook_rfc3339(occurred_at) AS occurred_at, from_status, to_status, unexpected, failure_reason, source
-          FROM transitions WHERE sid = $1 ORDER BY id DESC LIMIT $2::integer
+          FROM transitions t WHERE sid = $1 ORDER BY t.occurred_at DESC, t.id DESC LIMIT $2::integer
         """
 }
 

@@ -5,10 +5,16 @@ enum OutboxGauges {
     /// $1 the configured sinks (text[]). One row per configured sink and per sink with a backlog
     /// (a sink since removed from the configuration still has one). The backlog is what waits:
     /// pending and delivering; its age is that of the oldest delivery, by the database's clock.
+    /// The two states are read apart, each through its partial index (deliveries_pending_sink,
+    /// deliveries_leases), never through the delivered rows.
     static let sql = """
-        WITH backlog AS (
+        WITH waiting AS (
+            SELECT sink, created_at FROM deliveries WHERE state = 'pending'
+            UNION ALL
+            SELECT sink, created_at FROM deliveries WHERE state = 'delivering'),
+        backlog AS (
             SELECT sink, count(*) AS depth, extract(epoch FROM now() - min(created_at)) AS oldest_age
-              FROM deliveries WHERE state IN ('pending', 'delivering') GROUP BY sink),
+              FROM waiting GROUP BY sink),
         named AS (SELECT unnest($1::text[]) AS sink UNION SELECT sink FROM backlog)
         SELECT n.sink, coalesce(b.depth, 0) AS depth, coalesce(b.oldest_age, 0) AS oldest_age,
                coalesce(s.paused, false) AS paused, n.sink = ANY ($1::text[]) AS configured
