@@ -128,6 +128,21 @@ struct OutboxClaimTests {
         }
     }
 
+    @Test("a delivery whose transition was deleted by hand is never handed out, and its lease ends it as abandoned")
+    func orphanedDelivery() throws {
+        try OutboxFixture.with { fixture in
+            let orphan = try fixture.addTransition(sinks: ["log"])[0]
+            let kept = try fixture.addTransition(sinks: ["log"], sid: "BU" + String(repeating: "f", count: 32))[0]
+            try fixture.connection.execute("DELETE FROM transitions WHERE id = (SELECT transition_id FROM deliveries WHERE id = \(orphan))")
+            let claimed = try fixture.claim(["log"], lease: .milliseconds(1))
+            #expect(claimed.map(\.id) == [kept])
+            #expect(try fixture.row(orphan).state == "delivering")
+            Thread.sleep(forTimeInterval: 0.01)
+            #expect(try fixture.store.sweepExpiredLeases(giveUpAfter: 1, on: fixture.connection) == 2)
+            #expect(try fixture.row(orphan).state == "dead")
+        }
+    }
+
     @Test("on 100k deliveries the claim and the wake-up time read indexes, never a scan of deliveries")
     func usesIndexes() throws {
         try OutboxFixture.with { fixture in

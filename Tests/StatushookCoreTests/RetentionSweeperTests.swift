@@ -76,6 +76,10 @@ struct RetentionSweeperTests {
             #expect(try Self.count("delivery_attempts", connection) == 2)
             #expect(try Self.count("sink_notices", connection) == 1)
             #expect(try Self.count("profiles", connection) == 1)
+            // No delivery outlives its transition (there is no foreign key to cascade).
+            #expect(try Self.count("deliveries d", connection, where: """
+                d.transition_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.id = d.transition_id)
+                """) == 0)
             #expect(metrics.retentionDeleted.value(["callbacks"]) == 5)
             #expect(metrics.retentionDeleted.value(["deliveries"]) == 6)
 

@@ -3,9 +3,11 @@
 /// Transitions and notices are walked by a keyset over their age (so that rows kept because a
 /// delivery still waits are passed over once per sweep, not once per batch); a batch deletes
 /// the finished deliveries of the events it scanned (their attempts go by cascade), then the
-/// events that no delivery waits for any more. Profiles are never touched. The batch's ids
-/// travel as an array (`= ANY (ARRAY(…))`) so that each delete is an index scan by key, never a
-/// hash join over a whole table.
+/// events that no delivery waits for any more. A transition goes only with the last of its
+/// deliveries (they have no foreign key to it since migration 0007): one that `replay` made
+/// pending while the batch ran was not deleted by `finished`, so it keeps its transition.
+/// Profiles are never touched. The batch's ids travel as an array (`= ANY (ARRAY(…))`) so that
+/// each delete is an index scan by key, never a hash join over a whole table.
 enum RetentionSQL {
     /// $1 days. The window's start by the database's clock, fixed for the whole sweep.
     static let cutoff = """
@@ -26,7 +28,7 @@ enum RetentionSQL {
             DELETE FROM transitions t
              WHERE t.id = ANY (ARRAY(SELECT id FROM scanned))
                AND NOT EXISTS (SELECT 1 FROM deliveries d
-                                WHERE d.transition_id = t.id AND d.state IN ('pending', 'delivering'))
+                                WHERE d.transition_id = t.id AND d.id NOT IN (SELECT id FROM finished))
             RETURNING t.id),
         last AS (SELECT occurred_at, id FROM scanned ORDER BY occurred_at DESC, id DESC LIMIT 1)
         SELECT (SELECT count(*) FROM scanned) AS scanned, (SELECT count(*) FROM removed) AS removed,
