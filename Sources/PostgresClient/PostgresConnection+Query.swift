@@ -61,11 +61,17 @@ extension PostgresConnection {
 
     /// Text parameters are C strings: a NUL would silently cut the value short, so refuse it.
     static func checkNoNUL(_ parameters: [String?]) throws(PostgresError) {
-        for (index, parameter) in parameters.enumerated() where parameter?.utf8.contains(0) == true {
+        for (index, parameter) in parameters.enumerated() where parameter.map(Self.containsNUL) == true {
             throw PostgresError(
                 kind: .queryFailed,
                 message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")
         }
+    }
+
+    /// Whether `text` holds a U+0000; over the contiguous bytes when it has them (a batch's
+    /// parameters are long arrays, read once more here before they are sent).
+    private static func containsNUL(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? text.utf8.contains(0)
     }
 
     /// Reads `result` (and clears it): its rows, or the error it or the connection reports.

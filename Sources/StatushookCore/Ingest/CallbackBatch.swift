@@ -48,11 +48,23 @@ struct ArrayLiteral {
             return
         }
         bytes.append(UInt8(ascii: "\""))
-        for byte in element.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
+        if element.utf8.withContiguousStorageIfAvailable({ append(escaping: $0) }) == nil {
+            append(escaping: Array(element.utf8))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `element`'s bytes, `"` and `\` escaped; whole when there is neither (nearly always).
+    private mutating func append<Bytes: Collection<UInt8>>(escaping element: Bytes) {
+        let needsEscape: (UInt8) -> Bool = { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        guard element.contains(where: needsEscape) else {
+            bytes.append(contentsOf: element)
+            return
+        }
+        for byte in element {
+            if needsEscape(byte) { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
     }
 
     func finished() -> String {

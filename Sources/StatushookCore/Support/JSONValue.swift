@@ -52,7 +52,10 @@ public enum JSONValue: Sendable, Equatable {
     static func writeString(_ value: String, to out: inout String) {
         out += "\""
         // Most strings need no escape at all (0xE2 leads U+2028 and U+2029): copy them whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+        let mayNeedEscape: (UInt8) -> Bool = { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }
+        let plain = value.utf8.withContiguousStorageIfAvailable { !$0.contains(where: mayNeedEscape) }
+            ?? !value.utf8.contains(where: mayNeedEscape)
+        if plain {
             out += value
             out += "\""
             return
