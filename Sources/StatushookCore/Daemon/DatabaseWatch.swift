@@ -62,7 +62,7 @@ struct DatabaseWatch: Sendable {
 
     /// A newer release migrated the database (a rolling upgrade): this binary keeps serving.
     private func logAhead(_ newer: [String]) {
-        logger.warning("the database has migrations newer than this binary; serving (migrations only add), upgrade this binary",
+        logger.warning("the database has migrations newer than this binary; serving (migrations keep what older releases need), upgrade this binary",
                        metadata: ["newer": "\(newer.joined(separator: ", "))"])
     }
 
