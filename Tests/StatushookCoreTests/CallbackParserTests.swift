@@ -164,6 +164,16 @@ struct CallbackParserFormTests {
         #expect(content.paramsJSON == #"{"BundleSid": "\#(Self.bu)", "Status": "draft", "Tag": ["b", "a", "b"], "Extra": "1"}"#)
     }
 
+    @Test("params JSON: a body of many parameters groups a repeated name the same way")
+    func paramsJSONMany() throws {
+        // Past 32 pairs the grouping goes through a dictionary instead of a scan.
+        let extras = (1...40).map { "P\($0)=\($0)" }
+        let content = try parse((["BundleSid=\(Self.bu)", "Tag=b", "Status=draft"] + extras + ["Tag=a", "P7=seven"]).joined(separator: "&"))
+        let members = [#""BundleSid": "\#(Self.bu)""#, #""Tag": ["b", "a"]"#, #""Status": "draft""#]
+            + (1...40).map { $0 == 7 ? #""P7": ["7", "seven"]"# : #""P\#($0)": "\#($0)""# }
+        #expect(content.paramsJSON == "{" + members.joined(separator: ", ") + "}")
+    }
+
     @Test("params JSON: non-ASCII kept as UTF-8, quotes, backslashes and control characters escaped")
     func paramsJSONEscaping() throws {
         let content = try parse("BundleSid=\(Self.bu)&Status=draft&Name=Zo%C3%AB+%22Q%22+%5C+%0A%09%01+%F0%9F%98%80&%C3%A9=1")

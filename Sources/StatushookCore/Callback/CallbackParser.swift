@@ -188,20 +188,33 @@ public enum CallbackParser {
     // MARK: - Params
 
     /// `{"name": "value", "repeated": ["v1", "v2"]}`, names in order of first appearance.
+    /// Written into one string; a name's values are found by a scan of the pairs after it, or,
+    /// past 32 pairs (a body can hold thousands), through a dictionary of positions.
     static func paramsJSON(_ pairs: [FormPair]) -> String {
-        var order: [[UInt8]] = []
-        var valuesByName: [[UInt8]: [[UInt8]]] = [:]
-        for pair in pairs {
-            if valuesByName[pair.name] == nil { order.append(pair.name) }
-            valuesByName[pair.name, default: []].append(pair.value)
+        var out = "{"
+        out.reserveCapacity(pairs.reduce(2) { $0 + $1.name.count + $1.value.count + 8 })
+        var written = Set<Int>()
+        var later: [[UInt8]: [Int]] = [:]
+        if pairs.count > 32 {
+            for index in pairs.indices { later[pairs[index].name, default: []].append(index) }
         }
-        let members = order.map { name -> String in
-            let values = valuesByName[name] ?? []
-            let key = CallbackJSON.quote(String(decoding: name, as: UTF8.self))
-            let strings = values.map { CallbackJSON.quote(String(decoding: $0, as: UTF8.self)) }
-            return key + ": " + (strings.count == 1 ? strings[0] : "[" + strings.joined(separator: ", ") + "]")
+        for index in pairs.indices where !written.contains(index) {
+            let name = pairs[index].name
+            let positions = pairs.count > 32
+                ? later[name] ?? [index]
+                : [index] + pairs.indices[(index + 1)...].filter { pairs[$0].name == name }
+            if positions.count > 1 { written.formUnion(positions) }
+            if out.utf8.count > 1 { out += ", " }
+            JSONValue.writeString(String(decoding: name, as: UTF8.self), to: &out)
+            out += ": "
+            if positions.count > 1 { out += "[" }
+            for (number, position) in positions.enumerated() {
+                if number > 0 { out += ", " }
+                JSONValue.writeString(String(decoding: pairs[position].value, as: UTF8.self), to: &out)
+            }
+            if positions.count > 1 { out += "]" }
         }
-        return "{" + members.joined(separator: ", ") + "}"
+        return out + "}"
     }
 
     /// The distinct pairs in signature order, each name and value prefixed by its length

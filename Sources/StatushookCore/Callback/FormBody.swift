@@ -16,7 +16,11 @@ public struct FormBody: Sendable, Equatable {
 
     /// The first pair whose name or value is not valid UTF-8.
     var firstPairNotUTF8: FormPair? {
-        pairs.first { String(validating: $0.name, as: UTF8.self) == nil || String(validating: $0.value, as: UTF8.self) == nil }
+        // ASCII (nearly every callback) is UTF-8: only other bytes need the full check.
+        func valid(_ bytes: [UInt8]) -> Bool {
+            bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
+        }
+        return pairs.first { !valid($0.name) || !valid($0.value) }
     }
 
     /// Decodes the way Twilio's helper libraries' frameworks do (Python's `parse_qsl` with blank
