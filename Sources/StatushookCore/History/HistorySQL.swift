@@ -98,9 +98,9 @@ enum HistorySQL {
 
     /// $1 State, $2 Sink, $3 SID (of the transition delivered), $4 the cursor's id, $5 limit.
     /// Newest first by id; `.before` reads the other way from the cursor. A notice's delivery has
-    /// no SID. With a SID the profile's transitions lead (a few rows, by transitions_sid_occurred_at); without,
-    /// deliveries are read in id order and each row looks its SID up by primary key (a join would
-    /// let the planner hash all of transitions).
+    /// no SID. With a SID the profile's transitions lead (a few rows, by
+    /// transitions_sid_occurred_at); without, deliveries are read in id order and each row looks
+    /// its SID up by primary key (a join would let the planner hash all of transitions).
     private static func deliveries(_ direction: PageToken.Direction, bySid: Bool) -> String {
         """
         SELECT d.id, d.transition_id, d.notice_id, \(bySid ? "t.sid" : "(SELECT t.sid FROM transitions t WHERE t.id = d.transition_id) AS sid"),
