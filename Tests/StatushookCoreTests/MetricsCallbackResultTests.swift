@@ -33,7 +33,7 @@ struct MetricsCallbackResultTests {
         let families = metrics.snapshot()
         #expect(families.map(\.name) == ["statushook_callbacks_total", "statushook_ingest_latency_seconds",
                                          "statushook_deliveries_total", "statushook_retention_deleted_total",
-                                         "statushook_http_limit_breaches_total"])
+                                         "statushook_http_limit_breaches_total", "statushook_trusthub_requests_total"])
         let results = families[0].samples.map { $0.labels[0].value }
         #expect(Set(results).isSuperset(of: ["recorded", "duplicate", "unchanged", "rejected_400", "rejected_403", "unavailable"]))
         #expect(families[0].samples.allSatisfy { $0.value == 0 })

@@ -55,6 +55,15 @@ def assert_nothing_secret_in_output(daemon, fake: TrustHubFake, *secrets: str) -
         assert needle not in output, f"{needle!r} appears in the daemon's output"
 
 
+def api_calls(daemon, call: str) -> dict[str, float]:
+    """`statushook_trusthub_requests_total` for `call`, by outcome, from /metrics."""
+    from test_metrics import Scrape
+
+    scrape = Scrape(daemon)
+    return {dict(labels)["outcome"]: value for (name, labels), value in scrape.samples.items()
+            if name == "statushook_trusthub_requests_total" and dict(labels).get("call") == call}
+
+
 # ---- enrichment ---------------------------------------------------------------------------
 
 
@@ -118,6 +127,8 @@ def test_enrichment_fills_the_history_resource_the_email_and_the_webhook_event(
     fetches = fake.requests("fetch")
     assert [r["path"] for r in fetches] == [f"/v1/CustomerProfiles/{sid}"], fetches
     assert (fetches[0]["username"], fetches[0]["password"]) == (ACCOUNT_SID, TOKEN)
+    # /metrics counts the call by its outcome, as the API saw it.
+    assert api_calls(daemon, "fetch") == {"ok": len(fetches)}, api_calls(daemon, "fetch")
     assert requests.get(f"{daemon.base_url}/readyz", timeout=10).json()["trusthub"] == "ok"
     assert_nothing_secret_in_output(daemon, fake)
 
@@ -252,6 +263,7 @@ def test_429_with_retry_after_slows_the_reconciler_down(start, fake, db):
 
     lists = fake.requests("list")
     assert [r["status"] for r in lists] == [429, 503, 200, 200, 200], lists
+    assert api_calls(daemon, "list") == {"rate_limited": 1, "unavailable": 1, "ok": 3}, api_calls(daemon, "list")
     at = [r["at"] for r in lists]
     assert at[1] - at[0] >= 1.9, f"Retry-After 2 was not honoured: {at[1] - at[0]:.2f}s"
     assert at[2] - at[1] >= 0.9, f"no backoff after a 503: {at[2] - at[1]:.2f}s"
@@ -279,6 +291,7 @@ def test_a_401_is_a_clear_error_in_the_log_and_readyz_and_the_daemon_keeps_runni
     assert daemon.is_running(), daemon.stderr()
     # No loop hammering the API: the refusal pauses the calls.
     assert len(fake.requests("list")) <= 2, fake.requests("list")
+    assert api_calls(daemon, "list") == {"unauthorized": len(fake.requests("list"))}, api_calls(daemon, "list")
     # Callbacks are recorded as ever.
     record_transition(daemon, new_sid(), "draft")
     assert_nothing_secret_in_output(daemon, fake, "not-the-daemons-token")

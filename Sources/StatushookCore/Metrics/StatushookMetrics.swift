@@ -32,6 +32,11 @@ public final class StatushookMetrics: Sendable {
         help: "Clients stopped by a listener limit, by reason: request_timeout and body_too_large (connection closed), headers_too_large (answered 431).",
         labelNames: ["reason"])
 
+    let trusthubRequests = CounterFamily(
+        name: "statushook_trusthub_requests_total",
+        help: "Calls to the TrustHub REST API by call (fetch, list, update) and outcome: ok, unauthorized, rate_limited, unavailable, not_found, refused, transport, malformed.",
+        labelNames: ["call", "outcome"])
+
     public init() {
         // Results every daemon can give, at zero from the start, so that a rate() has a baseline.
         for result in ["recorded", "duplicate", "unchanged", "rejected_400", "rejected_401", "rejected_403",
@@ -57,6 +62,10 @@ public final class StatushookMetrics: Sendable {
         httpLimitBreaches.increment([reason.rawValue])
     }
 
+    public func trusthubRequest(call: String, outcome: String) {
+        trusthubRequests.increment([call, outcome])
+    }
+
     public func retentionDeleted(table: String, count: Int) {
         retentionDeleted.increment([table], by: Double(count))
     }
@@ -64,6 +73,6 @@ public final class StatushookMetrics: Sendable {
     /// Every in-process family, in a fixed order.
     public func snapshot() -> [MetricFamilySnapshot] {
         [callbacks.snapshot(), ingestLatency.snapshot(), deliveries.snapshot(), retentionDeleted.snapshot(),
-         httpLimitBreaches.snapshot()]
+         httpLimitBreaches.snapshot(), trusthubRequests.snapshot()]
     }
 }

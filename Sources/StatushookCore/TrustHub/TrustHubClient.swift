@@ -5,24 +5,29 @@ import HTTPClient
 /// page of the list, and update a profile's `StatusCallback`. HTTP Basic over libcurl.
 ///
 /// Blocking, over one libcurl handle: one client per thread, never on Swift's cooperative pool.
+/// Every call is counted in `statushook_trusthub_requests_total` by its outcome.
 public final class TrustHubClient: Sendable {
     private let http: HTTPClient
     private let apiBase: String
     private let authorization: String
+    private let metrics: StatushookMetrics
 
     /// A list page of 1000 profiles is about a megabyte.
     static let maximumBodyBytes = 16 << 20
 
-    public init(settings: TrustHubSettings) {
+    public init(settings: TrustHubSettings, metrics: StatushookMetrics = .shared) {
         http = HTTPClient(userAgent: "statushook/\(StatushookVersion.current)", maximumBodyBytes: Self.maximumBodyBytes)
         apiBase = settings.apiBase
         authorization = "Basic " + Data("\(settings.username):\(settings.password)".utf8).base64EncodedString()
+        self.metrics = metrics
     }
 
     /// `GET /v1/CustomerProfiles/{Sid}`.
     public func fetch(sid: String, timeout: Duration) throws(TrustHubError) -> CustomerProfile {
         guard CustomerProfile.isProfileSid(sid) else { throw TrustHubError.malformed("not a profile SID") }
-        return try CustomerProfile(json: exchange(get: apiBase + "/v1/CustomerProfiles/" + sid, timeout: timeout))
+        return try counted("fetch") { () throws(TrustHubError) in
+            try CustomerProfile(json: exchange(get: apiBase + "/v1/CustomerProfiles/" + sid, timeout: timeout))
+        }
     }
 
     /// The first page of the list (`PageSize` 1–1000).
@@ -36,23 +41,43 @@ public final class TrustHubClient: Sendable {
         guard url.hasPrefix(apiBase + "/") else {
             throw TrustHubError.malformed("a next_page_url outside the configured API")
         }
-        return try CustomerProfilePage(json: exchange(get: url, timeout: timeout))
+        return try counted("list") { () throws(TrustHubError) in
+            try CustomerProfilePage(json: exchange(get: url, timeout: timeout))
+        }
     }
 
     /// `POST /v1/CustomerProfiles/{Sid}` with `StatusCallback`; the updated resource.
     public func updateStatusCallback(sid: String, to callbackURL: String, timeout: Duration) throws(TrustHubError) -> CustomerProfile {
         guard CustomerProfile.isProfileSid(sid) else { throw TrustHubError.malformed("not a profile SID") }
         let body = "StatusCallback=" + Self.formEncode(callbackURL)
+        return try counted("update") { () throws(TrustHubError) in
+            try CustomerProfile(json: exchange(post: apiBase + "/v1/CustomerProfiles/" + sid, form: body, timeout: timeout))
+        }
+    }
+
+    /// Runs one call to the API and counts its outcome under `call`.
+    private func counted<Value>(_ call: String, _ body: () throws(TrustHubError) -> Value) throws(TrustHubError) -> Value {
+        do {
+            let value = try body()
+            metrics.trusthubRequest(call: call, outcome: "ok")
+            return value
+        } catch {
+            metrics.trusthubRequest(call: call, outcome: error.outcomeLabel)
+            throw error
+        }
+    }
+
+    private func exchange(post url: String, form body: String, timeout: Duration) throws(TrustHubError) -> JSONValue {
         let response: HTTPClientResponse
         do {
-            response = try http.post(url: apiBase + "/v1/CustomerProfiles/" + sid, headers: [
+            response = try http.post(url: url, headers: [
                 ("Authorization", authorization), ("Accept", "application/json"),
                 ("Content-Type", "application/x-www-form-urlencoded"),
             ], body: Array(body.utf8), timeout: timeout)
         } catch {
             throw TrustHubError.transport(error.kind)
         }
-        return try CustomerProfile(json: Self.check(response))
+        return try Self.check(response)
     }
 
     private func exchange(get url: String, timeout: Duration) throws(TrustHubError) -> JSONValue {

@@ -43,6 +43,19 @@ public enum TrustHubError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The outcome label of `statushook_trusthub_requests_total`.
+    public var outcomeLabel: String {
+        switch self {
+        case .unauthorized: "unauthorized"
+        case .rateLimited: "rate_limited"
+        case .unavailable: "unavailable"
+        case .notFound: "not_found"
+        case .refused: "refused"
+        case .transport: "transport"
+        case .malformed: "malformed"
+        }
+    }
+
     /// Worth trying again later (rate limits, server trouble, no answer).
     public var isTransient: Bool {
         switch self {
