@@ -2,8 +2,9 @@
 ///
 /// The split follows SMTP's own reply classes: a `4yz` reply, a broken connection or a timeout
 /// is transient; a `5yz` reply is permanent, and so is anything that retrying cannot change
-/// (a bad address, a server that does not offer the STARTTLS the settings require, a
-/// certificate that does not verify). Messages never contain the password.
+/// (a bad address, a server that does not offer the STARTTLS the settings require). A
+/// certificate that does not verify is transient, as for a webhook: a renewal ends it.
+/// Messages never contain the password.
 public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure this is, for callers that branch on it.
     public enum Code: Sendable, Equatable {

@@ -19,13 +19,13 @@ struct SMTPClientFailureTests {
         }
     }
 
-    @Test("a certificate for another host is refused, permanently, before anything is sent")
+    @Test("a certificate for another host is refused before anything is sent, as a transient failure (a renewal ends it)")
     func certificateForAnotherHost() throws {
         try TestSMTPServer.with(try RealServer.tls("starttls", otherHost: true)) { server in
             let client = SMTPClient(settings: try server.settings(tls: .starttls))
             let error = #expect(throws: SMTPError.self) { try client.send(RealServer.message(), envelope: RealServer.envelope) }
             #expect(error?.code == .certificateRejected)
-            #expect(error?.isTransient == false)
+            #expect(error?.isTransient == true)
             #expect(try server.events().names(["MAIL"]).isEmpty)
         }
     }
@@ -39,7 +39,7 @@ struct SMTPClientFailureTests {
                 try SMTPClient(settings: settings).send(RealServer.message(), envelope: RealServer.envelope)
             }
             #expect(error?.code == .certificateRejected)
-            #expect(error?.isTransient == false)
+            #expect(error?.isTransient == true)
         }
     }
 

@@ -51,7 +51,10 @@ final class TLSSession {
             let verification = SSL_get_verify_result(ssl)
             if verification != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verification))
-                throw SMTPError(.certificateRejected, transient: false,
+                // Transient, as for a webhook: the usual cause is a certificate that expired or
+                // lost its chain, and a renewal ends it; the retry schedule and the sink's pause
+                // tell the operator meanwhile. Nothing is sent over the connection either way.
+                throw SMTPError(.certificateRejected, transient: true,
                                 message: "the TLS certificate of \(server) does not verify for \(host): \(reason)")
             }
             throw SMTPError(.tlsFailed, transient: true,
