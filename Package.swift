@@ -75,12 +75,14 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing"]),
+        // Helpers the test targets share (a test target cannot depend on another).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing", "TestSupport"]),
         // Needs a running PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         // Start real peers (aiosmtpd, a local HTTP receiver) from the venv scripts/test prepares.
         .testTarget(name: "SMTPClientTests", dependencies: ["SMTPClient"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

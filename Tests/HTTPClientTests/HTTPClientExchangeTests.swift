@@ -1,12 +1,13 @@
 import Foundation
 import HTTPClient
 import Testing
+import TestSupport
 
 @Suite("HTTPClient: exchanges with a real receiver")
 struct HTTPClientExchangeTests {
     @Test("headers and body arrive intact, with the user agent and no Expect")
     func headersAndBody() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/hook?tenant=acme")
         let body = (0...255).map { UInt8($0) } + Array("{\"é\":\"ü\"}".utf8)
@@ -33,7 +34,7 @@ struct HTTPClientExchangeTests {
 
     @Test("an empty body is sent as Content-Length: 0")
     func emptyBody() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/empty")
         let response = try await onOwnThread {
@@ -48,7 +49,7 @@ struct HTTPClientExchangeTests {
 
     @Test("the status, the response headers and the body are read", arguments: [200, 204, 410, 500])
     func statusRead(_ status: Int) async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/s?status=\(status)")
         let response = try await onOwnThread {
@@ -66,7 +67,7 @@ struct HTTPClientExchangeTests {
 
     @Test("a 429 comes back with its Retry-After")
     func retryAfter() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/busy?status=429&retry_after=7")
         let response = try await onOwnThread {
@@ -78,7 +79,7 @@ struct HTTPClientExchangeTests {
 
     @Test("a 301 is returned as 301, never followed")
     func redirectNotFollowed() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let landing = receiver.url("/landed")
         let url = receiver.url("/moved?status=301&location=\(landing)")
@@ -92,7 +93,7 @@ struct HTTPClientExchangeTests {
 
     @Test("a receiver that hangs is cut at the timeout, as a timeout")
     func hangingReceiver() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/slow?hang=10")
         let (result, elapsed) = try await onOwnThread {
@@ -109,7 +110,7 @@ struct HTTPClientExchangeTests {
 
     @Test("a refused connection is a connect error")
     func connectionRefused() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         let url = receiver.url("/gone")
         receiver.stop()
         let result = try await onOwnThread { HTTPClient().attempt(url: url) }
@@ -119,7 +120,7 @@ struct HTTPClientExchangeTests {
 
     @Test("a receiver that closes the connection without answering is a network error")
     func closedWithoutAnswer() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/drop?close=1")
         let result = try await onOwnThread { HTTPClient().attempt(url: url) }
@@ -128,7 +129,7 @@ struct HTTPClientExchangeTests {
 
     @Test("two requests to one server reuse one connection")
     func keepAlive() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let first = receiver.url("/a")
         let second = receiver.url("/b")
@@ -144,7 +145,7 @@ struct HTTPClientExchangeTests {
 
     @Test("only the first maximumBodyBytes of a body are kept, and the connection stays usable")
     func bodyCapped() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/big")
         let bodies = try await onOwnThread { () -> [[UInt8]] in

@@ -1,12 +1,13 @@
 import Foundation
 import HTTPClient
 import Testing
+import TestSupport
 
 @Suite("HTTPClient: GET")
 struct HTTPClientGetTests {
     @Test("a GET carries its headers and no body, and reads the answer")
     func get() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/v1/CustomerProfiles?PageSize=1000")
         let response = try await onOwnThread {
@@ -26,7 +27,7 @@ struct HTTPClientGetTests {
 
     @Test("GET and POST take turns on one client: each request has its own method and body")
     func alternating() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let url = receiver.url("/x")
         let statuses = try await onOwnThread {
@@ -45,7 +46,7 @@ struct HTTPClientGetTests {
 
     @Test("a refused connection is an error of kind connect")
     func refused() async throws {
-        let receiver = try TestReceiver()
+        let receiver = try HTTPTestReceiver()
         let url = receiver.url("/gone")
         receiver.stop()
         let kind = try await onOwnThread { () -> HTTPClientError.Kind? in

@@ -1,5 +1,6 @@
 import HTTPClient
 import Testing
+import TestSupport
 
 @Suite("HTTPClient: https against a test CA made by openssl")
 struct HTTPClientTLSTests {
@@ -12,7 +13,7 @@ struct HTTPClientTLSTests {
     @Test("an https receiver whose certificate the trusted CA signed answers")
     func trusted() async throws {
         let certificates = try TestCertificates.shared.get()
-        let receiver = try TestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
+        let receiver = try HTTPTestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
         defer { receiver.stop() }
         let result = try await post("https://localhost:\(receiver.port)/hook", trusting: certificates.caFile)
         #expect(try result.get().status == 200)
@@ -22,7 +23,7 @@ struct HTTPClientTLSTests {
     @Test("a certificate for another host name fails as tls, and nothing is sent")
     func wrongHostName() async throws {
         let certificates = try TestCertificates.shared.get()
-        let receiver = try TestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
+        let receiver = try HTTPTestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
         defer { receiver.stop() }
         // The certificate names localhost only.
         let result = try await post("https://127.0.0.1:\(receiver.port)/hook", trusting: certificates.caFile)
@@ -33,7 +34,7 @@ struct HTTPClientTLSTests {
     @Test("a certificate from a CA not trusted fails as tls, and nothing is sent")
     func untrustedCA() async throws {
         let certificates = try TestCertificates.shared.get()
-        let receiver = try TestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
+        let receiver = try HTTPTestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
         defer { receiver.stop() }
         let result = try await post("https://localhost:\(receiver.port)/hook", trusting: certificates.otherCAFile)
         #expect(result.failure?.kind == .tls)
@@ -43,7 +44,7 @@ struct HTTPClientTLSTests {
     @Test("two https requests reuse one connection")
     func keepAlive() async throws {
         let certificates = try TestCertificates.shared.get()
-        let receiver = try TestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
+        let receiver = try HTTPTestReceiver(tls: (certificates.certificateFile, certificates.keyFile))
         defer { receiver.stop() }
         let url = "https://localhost:\(receiver.port)/hook"
         let caFile = certificates.caFile

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import StatushookCore
 
 @Suite("Webhook: the sink driver against a real receiver")
@@ -25,7 +26,7 @@ struct WebhookSinkDriverTests {
 
     @Test("a delivered event arrives signed, and Python's hmac verifies it under both secrets of a rotation")
     func signedAndVerified() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let outcomes = await deliver(receiver.url("/hook"), secretPrevious: Self.previous)
         #expect(outcomes.map(\.name) == ["delivered"])
@@ -46,7 +47,7 @@ struct WebhookSinkDriverTests {
     func officialLibrary() async throws {
         try #require(WebhookPython.hasStandardWebhooks,
                      "STATUSHOOK_TEST_PYTHON has no standardwebhooks package: run scripts/test, which installs it")
-        let receiver = try WebhookTestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         _ = await deliver(receiver.url("/hook"), secretPrevious: Self.previous)
         let recorded = try #require(try receiver.recorded().first)
@@ -57,7 +58,7 @@ struct WebhookSinkDriverTests {
 
     @Test("the receiver's answers become outcomes: 500 then 200 on one connection, 429 with Retry-After, 410, 301")
     func outcomes() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         #expect(await deliver(receiver.url("/flaky?status=500,200"), payloads: [.transition(Self.event), .transition(Self.event)])
             .map(\.name) == ["transient", "delivered"])
@@ -78,7 +79,7 @@ struct WebhookSinkDriverTests {
 
     @Test("a receiver that hangs is cut at the sink's timeout: transient")
     func hanging() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let outcome = await deliver(receiver.url("/slow?hang=10"), timeout: .milliseconds(500)).first
         #expect(outcome?.name == "transient")
@@ -87,7 +88,7 @@ struct WebhookSinkDriverTests {
 
     @Test("a receiver that is not there is transient; a URL with another scheme is permanent")
     func transport() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try HTTPTestReceiver()
         let url = receiver.url("/hook")
         receiver.stop()
         #expect(await deliver(url).first?.detail.hasPrefix("could not connect") == true)
@@ -96,7 +97,7 @@ struct WebhookSinkDriverTests {
 
     @Test("a notice is delivered the same way, under its own id")
     func notice() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try HTTPTestReceiver()
         defer { receiver.stop() }
         let notice = SinkNotice(deliveryID: 99, noticeID: 3, sink: "mail", reason: "HTTP 410", occurredAt: "2026-11-22T23:00:00.000000Z")
         #expect(await deliver(receiver.url("/hook"), payloads: [.notice(notice)]).map(\.name) == ["delivered"])
