@@ -68,23 +68,26 @@ public final class TrustHubClient: Sendable {
     }
 
     private func exchange(post url: String, form body: String, timeout: Duration) throws(TrustHubError) -> JSONValue {
-        let response: HTTPClientResponse
-        do {
-            response = try http.post(url: url, headers: [
+        try exchange { () throws(HTTPClientError) in
+            try http.post(url: url, headers: [
                 ("Authorization", authorization), ("Accept", "application/json"),
                 ("Content-Type", "application/x-www-form-urlencoded"),
             ], body: Array(body.utf8), timeout: timeout)
-        } catch {
-            throw TrustHubError.transport(error.kind)
         }
-        return try Self.check(response)
     }
 
     private func exchange(get url: String, timeout: Duration) throws(TrustHubError) -> JSONValue {
+        try exchange { () throws(HTTPClientError) in
+            try http.get(url: url, headers: [("Authorization", authorization), ("Accept", "application/json")],
+                         timeout: timeout)
+        }
+    }
+
+    /// `send`'s answer checked, or its failure told by kind (libcurl's text names the host).
+    private func exchange(_ send: () throws(HTTPClientError) -> HTTPClientResponse) throws(TrustHubError) -> JSONValue {
         let response: HTTPClientResponse
         do {
-            response = try http.get(url: url, headers: [("Authorization", authorization), ("Accept", "application/json")],
-                                    timeout: timeout)
+            response = try send()
         } catch {
             throw TrustHubError.transport(error.kind)
         }
