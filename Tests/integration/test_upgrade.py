@@ -1,6 +1,7 @@
 """Upgrades with the daemon running (README "Upgrades"): a newer release's migration applied
 under a running statushook, as `statushook migrate` of the new binary would, while callbacks
-keep coming. Migrations only add, so the running (older) daemon keeps answering, stays ready and
+keep coming. Migrations add, or drop only what older releases do not need (README "Upgrades"),
+so the running (older) daemon keeps answering, stays ready and
 says the database is ahead; restarted on that database it starts; an unknown version that a later
 release cannot have made still stops it.
 
