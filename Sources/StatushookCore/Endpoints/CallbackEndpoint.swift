@@ -18,10 +18,9 @@ struct CallbackEndpoint: Sendable {
             return .respond(TwilioErrorResponse.make(405, "method \(head.method) is not allowed on the callback path; use POST",
                                                      headers: [("Allow", "POST")]))
         }
-        let tooLarge = TwilioErrorResponse.make(413, "body is larger than max_body_bytes (\(policy.maxBodyBytes) bytes)")
         if let length = head.headers["Content-Length"].flatMap({ Int(Self.trimmed($0)) }),
            length > policy.maxBodyBytes {
-            return .respond(tooLarge)
+            return .respond(policy.bodyTooLarge)
         }
         guard policy.authorizes(head.headers["Authorization"]) else {
             return .respond(TwilioErrorResponse.make(401, "callback credentials are missing or wrong",
@@ -31,7 +30,7 @@ struct CallbackEndpoint: Sendable {
             let given = head.headers["Content-Type"].map { "'\($0)'" } ?? "none"
             return .respond(TwilioErrorResponse.make(415, "unsupported Content-Type \(given): expected application/x-www-form-urlencoded or application/json"))
         }
-        return .readBody(limit: policy.maxBodyBytes, tooLarge: tooLarge)
+        return .readBody(limit: policy.maxBodyBytes, tooLarge: policy.bodyTooLarge)
     }
 
     func handle(_ request: HTTPRequest, policy: CallbackPolicy, responder: HTTPResponder) {

@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import HTTPServer
 
 /// The parts of the configuration that decide how a callback is checked, derived once per
 /// (re)load so that a request does no parsing of settings.
@@ -11,6 +12,8 @@ struct CallbackPolicy: Sendable {
     var urlBuilder: SignedURLBuilder
     var tokens: TokenSelection
     var sinks: [(name: String, statuses: Set<String>?)]
+    /// The 413 answer, made once: every request that may read a body carries it.
+    var bodyTooLarge: HTTPResponse
 
     init(_ configuration: Configuration) throws {
         callbackPath = configuration.callbackPath
@@ -22,6 +25,7 @@ struct CallbackPolicy: Sendable {
                                       trustedProxies: try TrustedProxies(parsing: configuration.trustedProxies))
         tokens = TokenSelection(configuration)
         sinks = configuration.sinks.map { ($0.name, $0.statuses.map(Set.init)) }
+        bodyTooLarge = TwilioErrorResponse.make(413, "body is larger than max_body_bytes (\(maxBodyBytes) bytes)")
     }
 
     /// The sinks to notify of a transition to `status`.

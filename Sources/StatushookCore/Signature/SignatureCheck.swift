@@ -32,11 +32,13 @@ public enum SignatureCheck {
             pairs = []
         }
 
+        let parameters = TwilioSignature.canonicalParameters(pairs)
+        let variants = TwilioSignature.urlVariants(url)
         var matched = false
         for token in tokens {
-            for candidate in TwilioSignature.urlVariants(url) {
-                let expected = Array(TwilioSignature.compute(url: candidate, pairs: pairs, token: token).utf8)
-                matched = Digest.constantTimeEqual(expected, header) || matched
+            for candidate in variants {
+                let expected = TwilioSignature.compute(url: candidate, canonicalParameters: parameters, token: token)
+                matched = Digest.constantTimeEqual(Array(expected.utf8), header) || matched
             }
         }
         guard matched else { return .mismatch }

@@ -9,7 +9,12 @@ public enum TwilioSignature {
     /// canonically equivalent text as equal), for each of its distinct values in byte order,
     /// name + value. A JSON body signs the URL alone: pass no pairs.
     public static func canonicalBytes(url: String, pairs: [FormPair]) -> [UInt8] {
-        var out = Array(url.utf8)
+        Array(url.utf8) + canonicalParameters(pairs)
+    }
+
+    /// What the canonical bytes append to the URL; the same for every URL variant.
+    static func canonicalParameters(_ pairs: [FormPair]) -> [UInt8] {
+        var out: [UInt8] = []
         for (name, values) in sortedDistinct(pairs) {
             for value in values {
                 out += name
@@ -21,7 +26,11 @@ public enum TwilioSignature {
 
     /// Base64 (with padding) of HMAC-SHA1 of the canonical bytes, keyed by the UTF-8 of `token`.
     public static func compute(url: String, pairs: [FormPair], token: String) -> String {
-        let mac = Digest.hmacSHA1(key: Array(token.utf8), message: canonicalBytes(url: url, pairs: pairs))
+        compute(url: url, canonicalParameters: canonicalParameters(pairs), token: token)
+    }
+
+    static func compute(url: String, canonicalParameters: [UInt8], token: String) -> String {
+        let mac = Digest.hmacSHA1(key: Array(token.utf8), message: Array(url.utf8) + canonicalParameters)
         return Data(mac).base64EncodedString()
     }
 
