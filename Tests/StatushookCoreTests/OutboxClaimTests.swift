@@ -128,18 +128,29 @@ struct OutboxClaimTests {
         }
     }
 
-    @Test("a delivery whose transition was deleted by hand is never handed out, and its lease ends it as abandoned")
+    @Test("a delivery whose transition or notice was deleted by hand is never handed out, and its lease ends it as abandoned")
     func orphanedDelivery() throws {
         try OutboxFixture.with { fixture in
             let orphan = try fixture.addTransition(sinks: ["log"])[0]
             let kept = try fixture.addTransition(sinks: ["log"], sid: "BU" + String(repeating: "f", count: 32))[0]
             try fixture.connection.execute("DELETE FROM transitions WHERE id = (SELECT transition_id FROM deliveries WHERE id = \(orphan))")
+            let noticeOrphan = try fixture.connection.query("""
+                WITH notice AS (INSERT INTO sink_notices (kind, sink, reason) VALUES ('sink_paused', 'hook', 'gone') RETURNING id)
+                INSERT INTO deliveries (notice_id, sink) SELECT id, 'log' FROM notice RETURNING id
+                """)[0, "id"]!
+            let keptNotice = try fixture.connection.query("""
+                WITH notice AS (INSERT INTO sink_notices (kind, sink, reason) VALUES ('sink_paused', 'mail', 'gone') RETURNING id)
+                INSERT INTO deliveries (notice_id, sink) SELECT id, 'log' FROM notice RETURNING id
+                """)[0, "id"]!
+            try fixture.connection.execute("DELETE FROM sink_notices WHERE sink = 'hook'")
             let claimed = try fixture.claim(["log"], lease: .milliseconds(1))
-            #expect(claimed.map(\.id) == [kept])
+            #expect(claimed.map(\.id).sorted() == [kept, Int64(keptNotice)!].sorted())
             #expect(try fixture.row(orphan).state == "delivering")
+            #expect(try fixture.row(Int64(noticeOrphan)!).state == "delivering")
             Thread.sleep(forTimeInterval: 0.01)
-            #expect(try fixture.store.sweepExpiredLeases(giveUpAfter: 1, on: fixture.connection) == 2)
+            #expect(try fixture.store.sweepExpiredLeases(giveUpAfter: 1, on: fixture.connection) == 4)
             #expect(try fixture.row(orphan).state == "dead")
+            #expect(try fixture.row(Int64(noticeOrphan)!).state == "dead")
         }
     }
 

@@ -76,9 +76,16 @@ struct RetentionSweeperTests {
             #expect(try Self.count("delivery_attempts", connection) == 2)
             #expect(try Self.count("sink_notices", connection) == 1)
             #expect(try Self.count("profiles", connection) == 1)
-            // No delivery outlives its transition (there is no foreign key to cascade).
+            // No delivery outlives its transition or notice, and no transition names a deleted
+            // callback (there are no foreign keys to cascade).
             #expect(try Self.count("deliveries d", connection, where: """
                 d.transition_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.id = d.transition_id)
+                """) == 0)
+            #expect(try Self.count("deliveries d", connection, where: """
+                d.notice_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sink_notices n WHERE n.id = d.notice_id)
+                """) == 0)
+            #expect(try Self.count("transitions t", connection, where: """
+                t.callback_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.id = t.callback_id)
                 """) == 0)
             #expect(metrics.retentionDeleted.value(["callbacks"]) == 5)
             #expect(metrics.retentionDeleted.value(["deliveries"]) == 6)

@@ -9,8 +9,8 @@ enum OutboxSQL {
     /// oldest overall, so that a paused sink's backlog is never even read. SKIP LOCKED sits inside
     /// each sink's scan, below its LIMIT: a row another claimer holds is passed over, not counted.
     /// A claim may lock a few rows more than it takes, until its statement ends: run it on its own.
-    /// A delivery whose transition is gone (no foreign key since 0007; only a hand-made DELETE
-    /// does that) is claimed but not returned: its lease ends as an abandoned attempt, until the
+    /// A delivery whose transition or notice is gone (no foreign key since 0007 and 0008; only a
+    /// hand-made DELETE does that) is claimed but not returned: its lease ends as an abandoned attempt, until the
     /// schedule is spent and it is dead, and no sink is ever handed half an event.
     ///
     /// Its commit does not wait for the WAL to reach the disk (`synchronous_commit` off for this
@@ -48,7 +48,7 @@ enum OutboxSQL {
           LEFT JOIN transitions t ON t.id = c.transition_id
           LEFT JOIN profiles p ON p.sid = t.sid
           LEFT JOIN sink_notices n ON n.id = c.notice_id
-         WHERE c.notice_id IS NOT NULL OR t.id IS NOT NULL
+         WHERE n.id IS NOT NULL OR t.id IS NOT NULL
          ORDER BY c.next_attempt_at, c.id
         """
 

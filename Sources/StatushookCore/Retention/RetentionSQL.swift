@@ -7,7 +7,9 @@
 /// deliveries (they have no foreign key to it since migration 0007): one that `replay` made
 /// pending while the batch ran was not deleted by `finished`, so it keeps its transition.
 /// Profiles are never touched. The batch's ids travel as an array (`= ANY (ARRAY(…))`) so that
-/// each delete is an index scan by key, never a hash join over a whole table.
+/// each delete is an index scan by key, never a hash join over a whole table. A notice likewise
+/// goes only with the last of its deliveries, and callbacks take their transitions' callback_id
+/// with them (neither has a foreign key since migration 0008).
 enum RetentionSQL {
     /// $1 days. The window's start by the database's clock, fixed for the whole sweep.
     static let cutoff = """
@@ -51,19 +53,23 @@ enum RetentionSQL {
             DELETE FROM sink_notices n
              WHERE n.id = ANY (ARRAY(SELECT id FROM scanned))
                AND NOT EXISTS (SELECT 1 FROM deliveries d
-                                WHERE d.notice_id = n.id AND d.state IN ('pending', 'delivering'))
+                                WHERE d.notice_id = n.id AND d.id NOT IN (SELECT id FROM finished))
             RETURNING n.id)
         SELECT (SELECT count(*) FROM scanned) AS scanned, (SELECT count(*) FROM removed) AS removed,
                (SELECT count(*) FROM finished) AS deliveries, (SELECT max(id) FROM scanned) AS last_id
         """
 
-    /// $1 cutoff, $2 batch size. A transition kept for a waiting delivery loses its callback_id
-    /// (ON DELETE SET NULL), not its row.
+    /// $1 cutoff, $2 batch size. A transition kept for a waiting delivery loses its callback_id,
+    /// not its row (what the foreign key's ON DELETE SET NULL did until migration 0008).
     static let callbacksBatch = """
         WITH removed AS (
             DELETE FROM callbacks WHERE id = ANY (ARRAY(
                 SELECT id FROM callbacks WHERE received_at < $1::timestamptz ORDER BY received_at LIMIT $2::integer))
+            RETURNING id),
+        detached AS (
+            UPDATE transitions SET callback_id = NULL
+             WHERE callback_id = ANY (ARRAY(SELECT id FROM removed))
             RETURNING id)
-        SELECT count(*) AS removed FROM removed
+        SELECT (SELECT count(*) FROM removed) AS removed, (SELECT count(*) FROM detached) AS detached
         """
 }
