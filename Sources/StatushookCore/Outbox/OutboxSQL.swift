@@ -10,8 +10,8 @@ enum OutboxSQL {
     /// each sink's scan, below its LIMIT: a row another claimer holds is passed over, not counted.
     /// A claim may lock a few rows more than it takes, until its statement ends: run it on its own.
     /// A delivery whose transition or notice is gone (no foreign key since 0007 and 0008; only a
-    /// hand-made DELETE does that) is claimed but not returned: its lease ends as an abandoned attempt, until the
-    /// schedule is spent and it is dead, and no sink is ever handed half an event.
+    /// hand-made DELETE does that) is claimed but not returned: its lease ends as an abandoned
+    /// attempt, until the schedule is spent and it is dead, and no sink is ever handed half an event.
     ///
     /// Its commit does not wait for the WAL to reach the disk (`synchronous_commit` off for this
     /// statement's own transaction, which is why it must run on its own): it is on the path from a

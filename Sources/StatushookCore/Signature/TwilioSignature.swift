@@ -29,6 +29,7 @@ public enum TwilioSignature {
         compute(url: url, canonicalParameters: canonicalParameters(pairs), token: token)
     }
 
+    /// `compute(url:pairs:token:)` with the parameters' part made once for every URL variant.
     static func compute(url: String, canonicalParameters: [UInt8], token: String) -> String {
         let mac = Digest.hmacSHA1(key: Array(token.utf8), message: Array(url.utf8) + canonicalParameters)
         return Data(mac).base64EncodedString()
