@@ -73,7 +73,8 @@ def connection() -> psycopg.Connection:
     return conn
 
 
-def tuned_callback():
+def signed_callback():
+    """The raw body, the form, its SID and status, once the signature and those two hold."""
     body = request.get_data(as_text=True)  # first: cached, and the form is then parsed from it
     form = request.form
     if not validator.validate(URL, form, request.headers.get("X-Twilio-Signature", "")):
@@ -82,6 +83,11 @@ def tuned_callback():
     status = form.get("Status", "")
     if not sid.startswith("BU") or not status:
         abort(400)
+    return body, form, sid, status
+
+
+def tuned_callback():
+    body, form, sid, status = signed_callback()
     token = request.headers.get("I-Twilio-Idempotency-Token")
     conn = connection()
     with conn.transaction():
@@ -104,14 +110,7 @@ def tuned_callback():
 
 
 def typical_callback():
-    body = request.get_data(as_text=True)
-    form = request.form
-    if not validator.validate(URL, form, request.headers.get("X-Twilio-Signature", "")):
-        abort(403)
-    sid = form.get("CustomerProfileSid", "")
-    status = form.get("Status", "")
-    if not sid.startswith("BU") or not status:
-        abort(400)
+    body, form, sid, status = signed_callback()
     account_sid = form.get("AccountSid")
     failure = form.get("FailureReason")
     token = request.headers.get("I-Twilio-Idempotency-Token")
