@@ -6,14 +6,15 @@ import HTTPServer
 /// (re)load so that a request does no parsing of settings.
 struct CallbackPolicy: Sendable {
     var callbackPath: String
-    var maxBodyBytes: Int
+    let maxBodyBytes: Int
     /// `user:password` bytes when callback basic auth is on.
     var basicCredentials: [UInt8]?
     var urlBuilder: SignedURLBuilder
     var tokens: TokenSelection
     var sinks: [(name: String, statuses: Set<String>?)]
-    /// The 413 answer, made once: every request that may read a body carries it.
-    var bodyTooLarge: HTTPResponse
+    /// The 413 answer, made once from `maxBodyBytes` (both constant, so it cannot go stale):
+    /// every request that may read a body carries it.
+    let bodyTooLarge: HTTPResponse
 
     init(_ configuration: Configuration) throws {
         callbackPath = configuration.callbackPath
