@@ -5,12 +5,12 @@ import StatushookCore
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the known profiles or, given a SID, its transitions newest first.",
+        abstract: "Show the known customer profiles and trust products or, given a SID, its transitions newest first.",
         discussion: "Colour only when standard output is a terminal (and NO_COLOR is not set).")
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Argument(help: "A CustomerProfile SID (BU…): its transitions instead of the profiles.")
+    @Argument(help: "A resource SID (BU…): its transitions instead of the list of resources.")
     var sid: String?
 
     @Option(help: "How many rows to show.")
@@ -18,7 +18,7 @@ struct History: ParsableCommand {
 
     func validate() throws {
         if let sid, sid.wholeMatch(of: /BU[0-9a-fA-F]{32}/) == nil {
-            throw ValidationError("'\(sid)' is not a CustomerProfile SID (BU and 32 hexadecimal digits)")
+            throw ValidationError("'\(sid)' is not a resource SID (BU and 32 hexadecimal digits)")
         }
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit takes 1 to 10000") }
     }
@@ -30,9 +30,9 @@ struct History: ParsableCommand {
             try showTransitions(of: sid, configuration: configuration, style: style)
         } else {
             let rows = try withDatabase(configuration) { try $0.query(Self.profilesSQL, [String(limit)]) }
-            print(StyledTable.render(header: ["SID", "STATUS", "LAST CHANGE", "FRIENDLY NAME"], rows: rows.map { row in
-                [[(row["sid"] ?? "", nil)], [style.status(row["status"] ?? "")], [(row["changed"] ?? "", nil)],
-                 [(row["friendly_name"] ?? "", nil)]]
+            print(StyledTable.render(header: ["SID", "KIND", "STATUS", "LAST CHANGE", "FRIENDLY NAME"], rows: rows.map { row in
+                [[(row["sid"] ?? "", nil)], [(Self.kindName(row["kind"]), nil)], [style.status(row["status"] ?? "")],
+                 [(row["changed"] ?? "", nil)], [(row["friendly_name"] ?? "", nil)]]
             }, style: style))
             if rows.isEmpty { print("(no profiles)") }
         }
@@ -47,7 +47,7 @@ struct History: ParsableCommand {
             throw ExitCode(1)
         }
         let name = current["friendly_name"].map { " “\($0)”" } ?? ""
-        print("\(sid)\(name): \(style.status(current["status"] ?? "").text) since \(current["changed"] ?? "")")
+        print("\(sid)\(name), \(Self.kindName(current["kind"])): \(style.status(current["status"] ?? "").text) since \(current["changed"] ?? "")")
         print(StyledTable.render(header: ["WHEN", "FROM → TO", "UNEXPECTED", "FAILURE REASON", "SOURCE"], rows: transitions.map { row in
             let unexpected = row["unexpected"] == "t"
             return [[(row["occurred_at"] ?? "", nil)],
@@ -58,13 +58,18 @@ struct History: ParsableCommand {
         if transitions.isEmpty { print("(no transitions)") }
     }
 
+    /// `customer profile`, `trust product`, or `unknown` (served as a customer profile).
+    static func kindName(_ stored: String?) -> String {
+        stored.flatMap(ResourceKind.init(rawValue:))?.displayName ?? "unknown"
+    }
+
     // The CLI's own reads; the history API has its paged queries in StatushookCore.
     static let profilesSQL = """
-        SELECT sid, status, statushook_rfc3339(date_updated) AS changed, friendly_name
+        SELECT sid, kind, status, statushook_rfc3339(date_updated) AS changed, friendly_name
           FROM profiles ORDER BY date_updated DESC, sid LIMIT $1::integer
         """
     static let profileSQL = """
-        SELECT status, statushook_rfc3339(date_updated) AS changed, friendly_name FROM profiles WHERE sid = $1
+        SELECT kind, status, statushook_rfc3339(date_updated) AS changed, friendly_name FROM profiles WHERE sid = $1
         """
     static let transitionsSQL = """
         SELECT statushook_rfc3339(occurred_at) AS occurred_at, from_status, to_status, unexpected, failure_reason, source

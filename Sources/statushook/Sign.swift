@@ -4,7 +4,17 @@ import StatushookCore
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the X-Twilio-Signature for a URL and parameters, or a ready curl command, to test a deployment by hand.")
+        abstract: "Print the X-Twilio-Signature for a URL and parameters, or a ready curl command, to test a deployment by hand.",
+        discussion: """
+            A callback as Twilio documents it (its Regulatory Bundles page, "Status Callback"):
+
+              statushook sign --url https://hooks.example.com/callbacks/twilio --token "$TOKEN" \\
+                  --param AccountSID=AC0123456789abcdef0123456789abcdef \\
+                  --param BundleSID=BU0123456789abcdef0123456789abcdef \\
+                  --param Status=twilio-rejected --param FailureReason='Business name mismatch' --curl | sh
+
+            CustomerProfileSid= or TrustProductSid= in place of BundleSID= also tells statushook the resource's kind.
+            """)
 
     @Option(help: "The full URL Twilio would call (as configured in the StatusCallback).")
     var url: String

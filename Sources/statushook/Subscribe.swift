@@ -3,28 +3,29 @@ import StatushookCore
 
 struct Subscribe: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Point profiles' StatusCallback at this deployment (public_url + callback_path).",
+        abstract: "Point StatusCallback of customer profiles and trust products at this deployment (public_url + callback_path).",
         discussion: """
-            Reads each profile from the TrustHub API and sets StatusCallback where it differs. \
+            Reads each resource from the TrustHub API (a SID is looked up as a CustomerProfile, \
+            then as a TrustProduct) and sets StatusCallback where it differs. \
             Without --apply, only shows what it would change. Needs public_url and TrustHub API \
             credentials (twilio_account_sid with its auth token, or twilio_api_key/twilio_api_secret).
             """)
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Argument(help: "Profiles (BU…) to subscribe.")
+    @Argument(help: "Customer profiles or trust products (BU…) to subscribe.")
     var sids: [String] = []
 
-    @Flag(help: "Every profile of the account.")
+    @Flag(help: "Every customer profile and trust product of the account.")
     var all = false
 
     @Flag(help: "Make the changes (without it, a dry run).")
     var apply = false
 
     func validate() throws {
-        guard all != !sids.isEmpty else { throw ValidationError("name profiles (BU…) or --all, not both") }
-        if let bad = sids.first(where: { !CustomerProfile.isProfileSid($0) }) {
-            throw ValidationError("'\(bad)' is not a profile SID (BU followed by 32 hex digits)")
+        guard all != !sids.isEmpty else { throw ValidationError("name resources (BU…) or --all, not both") }
+        if let bad = sids.first(where: { !TrustHubResource.isProfileSid($0) }) {
+            throw ValidationError("'\(bad)' is not a resource SID (BU followed by 32 hex digits)")
         }
     }
 
@@ -42,7 +43,7 @@ struct Subscribe: ParsableCommand {
             throw ExitCode(2)
         }
         let calls = SubscriptionCalls(settings: settings)
-        let profiles: [CustomerProfile]
+        let profiles: [TrustHubResource]
         do throws(TrustHubError) {
             profiles = try all ? calls.all() : sids.map { sid throws(TrustHubError) in try calls.fetch(sid: sid) }
         } catch {
@@ -51,19 +52,21 @@ struct Subscribe: ParsableCommand {
         }
         let plan = SubscriptionPlan(profiles: profiles, target: target)
         print("StatusCallback for this deployment: \(SubscriptionPlan.displayed(target))")
-        let rows = plan.changes.map { [$0.sid, $0.friendlyName ?? "", SubscriptionPlan.displayed($0.statusCallback)] }
+        let rows = plan.changes.map {
+            [$0.sid, $0.kind?.displayName ?? "", $0.friendlyName ?? "", SubscriptionPlan.displayed($0.statusCallback)]
+        }
         if !rows.isEmpty {
-            print(TextTable.render(header: ["SID", "FRIENDLY NAME", "CURRENT STATUS CALLBACK"], rows: rows))
+            print(TextTable.render(header: ["SID", "KIND", "FRIENDLY NAME", "CURRENT STATUS CALLBACK"], rows: rows))
         }
         guard apply else {
-            print("dry run: \(plan.changes.count) of \(profiles.count) profile(s) would change; "
+            print("dry run: \(plan.changes.count) of \(profiles.count) resource(s) would change; "
                   + "\(plan.unchanged.count) already point here. Run again with --apply to change them.")
             return
         }
         var failures = 0
         for profile in plan.changes {
             do throws(TrustHubError) {
-                let updated = try calls.setStatusCallback(sid: profile.sid, to: target)
+                let updated = try calls.setStatusCallback(profile, to: target)
                 if updated.statusCallback == target {
                     print("updated \(profile.sid)")
                 } else {
@@ -75,7 +78,7 @@ struct Subscribe: ParsableCommand {
                 printError("\(profile.sid): \(error)")
             }
         }
-        print("\(plan.changes.count - failures) of \(plan.changes.count) profile(s) updated; "
+        print("\(plan.changes.count - failures) of \(plan.changes.count) resource(s) updated; "
               + "\(plan.unchanged.count) already pointed here.")
         if failures > 0 { throw ExitCode(1) }
     }

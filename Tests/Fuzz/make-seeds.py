@@ -16,7 +16,7 @@ import urllib.parse
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-VECTORS = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/twilio-signature-vectors.json")
+VECTORS = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "Tests" / "Fixtures" / "twilio-signature-vectors.json"
 
 BU = "BU" + "0123456789abcdef" * 2
 AC = "AC" + "fedcba9876543210" * 2
@@ -31,6 +31,8 @@ def write(target, name, data):
 def form_seeds():
     seeds = {
         "approved": f"AccountSid={AC}&BundleSid={BU}&Status=twilio-approved",
+        "documented": f"AccountSID={AC}&BundleSID={BU}&Status=twilio-rejected&FailureReason=Business+name+mismatch",
+        "both-accounts": f"AccountSid={AC}&AccountSID=&BundleSID={BU}&Status=pending-review",
         "rejected-reason": f"AccountSid={AC}&BundleSid={BU}&Status=twilio-rejected&FailureReason=Business+name+doesn%E2%80%99t+match",
         "customer-profile": f"CustomerProfileSid={BU}&Status=pending-review&FailureReason=",
         "trust-product": f"TrustProductSid={BU}&Status=in-review",
@@ -53,6 +55,7 @@ def form_seeds():
 def json_seeds(vectors):
     seeds = {
         "approved": json.dumps({"AccountSid": AC, "BundleSid": BU, "Status": "twilio-approved"}),
+        "documented": json.dumps({"AccountSID": AC, "BundleSID": BU, "Status": "pending-review"}),
         "lowercase-status": json.dumps({"BundleSid": BU, "status": "in-review", "FailureReason": None}),
         "reason-object": json.dumps({"BundleSid": BU, "Status": "twilio-rejected", "FailureReason": {"code": 2, "details": ["a", 1.5e3]}}),
         "repeated-key": '{"BundleSid": "BUxx", "BundleSid": "' + BU + '", "Status": "draft"}',

@@ -58,7 +58,8 @@ struct CallbackJSONTests {
     @Test("missing and invalid SIDs read as for a form")
     func sidErrors() {
         #expect(error(#"{"Status": "draft"}"#)
-            == "missing resource SID: expected one of CustomerProfileSid, BundleSid, TrustProductSid, ResourceSid, Sid")
+            == "missing resource SID: expected one of CustomerProfileSid, CustomerProfileSID, TrustProductSid, TrustProductSID, "
+            + "BundleSID, BundleSid, ResourceSid, ResourceSID, Sid, SID")
         #expect(error(#"{"BundleSid": "BUxyz", "Status": "draft"}"#) == "invalid SID 'BUxyz' in BundleSid: expected BU followed by 32 hex digits")
     }
 
@@ -80,11 +81,20 @@ struct CallbackJSONTests {
         #expect(!unknown.isKnownStatus)
     }
 
+    @Test("Twilio's documented names in JSON: AccountSID, BundleSID; TrustProductSID tells the kind")
+    func documented() throws {
+        let content = try parse(#"{"AccountSID": "\#(Self.ac)", "BundleSID": "\#(Self.bu)", "Status": "pending-review"}"#)
+        #expect(content.sid == Self.bu && content.accountSid == Self.ac && content.kind == nil)
+        #expect(try parse(#"{"TrustProductSID": "\#(Self.bu)", "Status": "draft"}"#).kind == .trustProduct)
+        #expect(error(#"{"Sid": "\#(Self.bu)", "Status": "draft", "AccountSID": "AC1"}"#)
+            == "invalid AccountSID 'AC1': expected AC followed by 32 hex digits")
+    }
+
     @Test("AccountSid: a string with the AC pattern; null or empty is absent")
     func accountSid() throws {
         #expect(try parse(#"{"Sid": "\#(Self.bu)", "Status": "draft", "AccountSid": null}"#).accountSid == nil)
         #expect(try parse(#"{"Sid": "\#(Self.bu)", "Status": "draft", "AccountSid": ""}"#).accountSid == nil)
-        #expect(error(#"{"Sid": "\#(Self.bu)", "Status": "draft", "AccountSid": 1}"#) == "invalid AccountSid: AccountSid must be a string, not a number")
+        #expect(error(#"{"Sid": "\#(Self.bu)", "Status": "draft", "AccountSid": 1}"#) == "invalid account SID: AccountSid must be a string, not a number")
         #expect(error(#"{"Sid": "\#(Self.bu)", "Status": "draft", "AccountSid": "ACnope"}"#)
             == "invalid AccountSid 'ACnope': expected AC followed by 32 hex digits")
     }

@@ -20,6 +20,39 @@ struct CallbackParserFormTests {
         }
     }
 
+    @Test("the callback exactly as Twilio documents it: AccountSID, BundleSID, Status, FailureReason")
+    func documented() throws {
+        let content = try parse("AccountSID=\(Self.ac)&BundleSID=\(Self.bu)&Status=twilio-rejected&FailureReason=Business+name+mismatch")
+        #expect(content.sid == Self.bu)
+        #expect(content.kind == nil)
+        #expect(content.status == "twilio-rejected")
+        #expect(content.accountSid == Self.ac)
+        #expect(content.failureReason == "Business name mismatch")
+    }
+
+    @Test("CustomerProfileSid and TrustProductSid (either spelling) tell the kind; the other names do not")
+    func kindFromName() throws {
+        for (key, kind) in [("CustomerProfileSid", ResourceKind.customerProfile), ("CustomerProfileSID", .customerProfile),
+                            ("TrustProductSid", .trustProduct), ("TrustProductSID", .trustProduct)] {
+            #expect(try parse("\(key)=\(Self.bu)&Status=draft").kind == kind, "\(key)")
+        }
+        for key in ["BundleSID", "BundleSid", "ResourceSid", "ResourceSID", "Sid", "SID"] {
+            #expect(try parse("\(key)=\(Self.bu)&Status=draft").kind == nil, "\(key)")
+        }
+    }
+
+    @Test("the account from AccountSID, else AccountSid; an empty one counts as absent; a bad one is named by its key")
+    func accountSpellings() throws {
+        #expect(try parse("BundleSID=\(Self.bu)&Status=draft&AccountSid=\(Self.ac)").accountSid == Self.ac)
+        let other = "AC" + String(repeating: "1", count: 32)
+        #expect(try parse("BundleSID=\(Self.bu)&Status=draft&AccountSid=\(other)&AccountSID=\(Self.ac)").accountSid == Self.ac)
+        #expect(try parse("BundleSID=\(Self.bu)&Status=draft&AccountSID=&AccountSid=\(other)").accountSid == other)
+        #expect(error("BundleSID=\(Self.bu)&Status=draft&AccountSID=AC12")
+            == "invalid AccountSID 'AC12': expected AC followed by 32 hex digits")
+        #expect(error("BundleSID=\(Self.bu)&Status=draft&AccountSid=nope")
+            == "invalid AccountSid 'nope': expected AC followed by 32 hex digits")
+    }
+
     @Test("a typical TrustHub callback")
     func typical() throws {
         let content = try parse("AccountSid=\(Self.ac)&BundleSid=\(Self.bu)&Status=twilio-rejected&FailureReason=Business+name+mismatch+(18601)")
@@ -30,10 +63,11 @@ struct CallbackParserFormTests {
         #expect(content.isKnownStatus)
     }
 
-    @Test("the SID comes from the first present of CustomerProfileSid, BundleSid, TrustProductSid, ResourceSid, Sid")
+    @Test("the SID comes from the first present of CustomerProfileSid, TrustProductSid, BundleSID, BundleSid, ResourceSid, Sid (…SID each)")
     func sidPrecedence() throws {
         let keys = CallbackParser.sidKeys
-        #expect(keys == ["CustomerProfileSid", "BundleSid", "TrustProductSid", "ResourceSid", "Sid"])
+        #expect(keys == ["CustomerProfileSid", "CustomerProfileSID", "TrustProductSid", "TrustProductSID",
+                         "BundleSID", "BundleSid", "ResourceSid", "ResourceSID", "Sid", "SID"])
         for (index, key) in keys.enumerated() {
             // This key holds the SID we expect; every later key holds another SID.
             var body = "Status=draft&\(key)=\(Self.bu)"
@@ -61,11 +95,14 @@ struct CallbackParserFormTests {
     @Test("no SID key at all")
     func missingSID() {
         #expect(error("Status=draft&AccountSid=\(Self.ac)")
-            == "missing resource SID: expected one of CustomerProfileSid, BundleSid, TrustProductSid, ResourceSid, Sid")
+            == "missing resource SID: expected one of CustomerProfileSid, CustomerProfileSID, TrustProductSid, TrustProductSID, "
+            + "BundleSID, BundleSid, ResourceSid, ResourceSID, Sid, SID")
         #expect(error("Status=draft&BundleSid=")
-            == "missing resource SID: expected one of CustomerProfileSid, BundleSid, TrustProductSid, ResourceSid, Sid")
+            == "missing resource SID: expected one of CustomerProfileSid, CustomerProfileSID, TrustProductSid, TrustProductSID, "
+            + "BundleSID, BundleSid, ResourceSid, ResourceSID, Sid, SID")
         #expect(error("bundlesid=\(Self.bu)&Status=draft")
-            == "missing resource SID: expected one of CustomerProfileSid, BundleSid, TrustProductSid, ResourceSid, Sid")
+            == "missing resource SID: expected one of CustomerProfileSid, CustomerProfileSID, TrustProductSid, TrustProductSID, "
+            + "BundleSID, BundleSid, ResourceSid, ResourceSID, Sid, SID")
     }
 
     @Test("the SID pattern: BU + 32 hex digits of either case, nothing else", arguments: [
@@ -226,6 +263,16 @@ struct CallbackParserFormTests {
 @Suite("Callback: the AccountSid hint before the signature check")
 struct CallbackAccountHintTests {
     static let ac = "AC" + String(repeating: "0", count: 32)
+
+    @Test("from a form: the first non-empty of AccountSID and AccountSid, as the parser takes it")
+    func spellings() {
+        let other = "AC" + String(repeating: "1", count: 32)
+        #expect(CallbackParser.accountSidHint(form: FormBody.decode(Array("AccountSID=\(Self.ac)".utf8)), json: nil) == Self.ac)
+        #expect(CallbackParser.accountSidHint(form: FormBody.decode(Array("AccountSid=\(other)&AccountSID=\(Self.ac)".utf8)), json: nil) == Self.ac)
+        #expect(CallbackParser.accountSidHint(form: FormBody.decode(Array("AccountSID=&AccountSid=\(other)".utf8)), json: nil) == other)
+        #expect(CallbackParser.accountSidHint(form: nil, json: Array(#"{"AccountSID":"\#(Self.ac)","AccountSid":"\#(other)"}"#.utf8)) == Self.ac)
+        #expect(CallbackParser.accountSidHint(form: nil, json: Array(#"{"AccountSID":null,"AccountSid":"\#(other)"}"#.utf8)) == other)
+    }
 
     @Test("from a form: AccountSid when it has the AC pattern, else nil")
     func form() {

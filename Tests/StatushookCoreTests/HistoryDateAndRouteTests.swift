@@ -40,14 +40,17 @@ struct HistoryRouteTests {
 
     @Test("each path of PRODUCT §3 has its route")
     func routes() {
-        #expect(HistoryRoute(path: "/v1/CustomerProfiles") == .profiles)
-        #expect(HistoryRoute(path: "/v1/CustomerProfiles/\(Self.sid)"[...]) == .profile(sid: Self.sid))
-        #expect(HistoryRoute(path: "/v1/CustomerProfiles/\(Self.sid)/Transitions"[...]) == .profileTransitions(sid: Self.sid))
+        #expect(HistoryRoute(path: "/v1/CustomerProfiles") == .profiles(.customerProfile))
+        #expect(HistoryRoute(path: "/v1/CustomerProfiles/\(Self.sid)"[...]) == .profile(.customerProfile, sid: Self.sid))
+        #expect(HistoryRoute(path: "/v1/CustomerProfiles/\(Self.sid)/Transitions"[...]) == .profileTransitions(.customerProfile, sid: Self.sid))
+        #expect(HistoryRoute(path: "/v1/TrustProducts") == .profiles(.trustProduct))
+        #expect(HistoryRoute(path: "/v1/TrustProducts/\(Self.sid)"[...]) == .profile(.trustProduct, sid: Self.sid))
+        #expect(HistoryRoute(path: "/v1/TrustProducts/\(Self.sid)/Transitions"[...]) == .profileTransitions(.trustProduct, sid: Self.sid))
         #expect(HistoryRoute(path: "/v1/Transitions") == .transitions)
         #expect(HistoryRoute(path: "/v1/Transitions/TR42") == .transition(id: 42))
         #expect(HistoryRoute(path: "/v1/Deliveries") == .deliveries)
-        #expect(HistoryRoute.profiles.list == .profiles && HistoryRoute.profileTransitions(sid: "BU1").list == .transitions)
-        #expect(HistoryRoute.profile(sid: "BU1").list == nil)
+        #expect(HistoryRoute.profiles(.trustProduct).list == .profiles && HistoryRoute.profileTransitions(.trustProduct, sid: "BU1").list == .transitions)
+        #expect(HistoryRoute.profile(.customerProfile, sid: "BU1").list == nil)
     }
 
     @Test("anything else is no route", arguments: [

@@ -13,9 +13,10 @@ struct HistoryExplainTests {
     /// 20,000 profiles, 100,000 transitions, a delivery of each to one sink and of one in five to
     /// another (some dead, some pending), an attempt per delivery; then ANALYZE, as autovacuum would.
     static let load = """
-        INSERT INTO profiles (sid, status, friendly_name, policy_sid, date_created, date_updated)
+        INSERT INTO profiles (sid, status, friendly_name, policy_sid, kind, date_created, date_updated)
         SELECT 'BU' || lpad(to_hex(g), 32, '0'), (ARRAY['draft','pending-review','in-review','twilio-approved','twilio-rejected'])[1 + g % 5],
-               'profile ' || (g % 5000), 'RN' || lpad(to_hex(g % 9), 32, '0'), now(), now()
+               'profile ' || (g % 5000), 'RN' || lpad(to_hex(g % 9), 32, '0'),
+               (ARRAY['customer_profile', 'trust_product', NULL])[1 + g % 3], now(), now()
           FROM generate_series(1, 20000) g;
         INSERT INTO transitions (sid, to_status, unexpected, source, occurred_at)
         SELECT 'BU' || lpad(to_hex(1 + g % 20000), 32, '0'),
@@ -50,7 +51,9 @@ struct HistoryExplainTests {
             for filter in ["", "Status=twilio-rejected", "FriendlyName=profile%2042", "PolicySid=RN" + String(repeating: "0", count: 31) + "3",
                            "Status=unknown&FriendlyName=profile%2042"] {
                 let text = "PageSize=1000&\(filter)&\(cursor)"
-                out.append(("profiles " + text, HistorySQL.profiles(for: try query(text, .profiles))))
+                for kind in ResourceKind.allCases {
+                    out.append(("\(kind.collection) " + text, HistorySQL.profiles(for: try query(text, .profiles), kind: kind)))
+                }
             }
         }
         for cursor in transitionCursors {
@@ -58,7 +61,10 @@ struct HistoryExplainTests {
                            "DateCreatedBefore=2026-01-05T00:00:00Z", "Status=draft&DateCreatedAfter=2026-02-01&DateCreatedBefore=2026-02-02"] {
                 let text = "PageSize=50&\(filter)&\(cursor)"
                 out.append(("transitions " + text, HistorySQL.transitions(for: try query(text, .transitions), sid: nil)))
-                out.append(("profile transitions " + text, HistorySQL.transitions(for: try query(text, .transitions), sid: sid)))
+                for kind in ResourceKind.allCases {
+                    out.append(("\(kind.collection) transitions " + text,
+                                HistorySQL.transitions(for: try query(text, .transitions), sid: sid, kind: kind)))
+                }
             }
         }
         for cursor in deliveryCursors {

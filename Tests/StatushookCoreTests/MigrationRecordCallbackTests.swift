@@ -108,22 +108,24 @@ struct MigrationRecordCallbackTests {
         }
     }
 
-    @Test("an expected change is not flagged; an unexpected pair such as draft → twilio-approved is, and still delivered")
+    @Test("expected changes (a verdict straight from pending-review too) are not flagged; an unexpected pair is, and still delivered")
     func unexpectedPair() throws {
         try migrated { connection, _ in
             _ = try Self.record(Call(key: "a", status: "draft"), on: connection)
             let expected = try Self.record(Call(key: "b", status: "pending-review", sinks: ["log"]), on: connection)
-            let unexpected = try Self.record(Call(key: "c", status: "twilio-approved", sinks: ["log"]), on: connection)
+            let verdict = try Self.record(Call(key: "c", status: "twilio-approved", sinks: ["log"]), on: connection)
+            let unexpected = try Self.record(Call(key: "d", status: "in-review", sinks: ["log"]), on: connection)
             let rows = try connection.query(
                 "SELECT id, from_status, to_status, unexpected FROM transitions ORDER BY id").rows
             #expect(rows.map { Array($0.dropFirst()) } == [
                 [nil, "draft", "f"],
                 ["draft", "pending-review", "f"],
-                ["pending-review", "twilio-approved", "t"],
+                ["pending-review", "twilio-approved", "f"],
+                ["twilio-approved", "in-review", "t"],
             ])
-            #expect(rows[1][0] == expected.transitionID && rows[2][0] == unexpected.transitionID)
-            #expect(try count("deliveries", on: connection) == 2)
-            #expect(try connection.query("SELECT status FROM profiles")[0, "status"] == "twilio-approved")
+            #expect(rows[1][0] == expected.transitionID && rows[2][0] == verdict.transitionID && rows[3][0] == unexpected.transitionID)
+            #expect(try count("deliveries", on: connection) == 3)
+            #expect(try connection.query("SELECT status FROM profiles")[0, "status"] == "in-review")
         }
     }
 

@@ -10,12 +10,12 @@ struct MigrationRecordCallbacksTests {
     private static func sid(_ n: Int) -> String { "BU" + String(repeating: String(n % 10), count: 32) }
 
     private static func record(_ key: String, sid n: Int, _ status: String, known: Bool = true, sinks: [String] = ["log", "hook"],
-                               failure: String? = nil, token: Bool = true) -> CallbackRecord {
+                               failure: String? = nil, token: Bool = true, kind: ResourceKind? = nil) -> CallbackRecord {
         let sid = Self.sid(n)
         let params = #"{"CustomerProfileSid":"\#(sid)","Status":"\#(status)","Note":"a \"quoted\" \\ value, with a comma"}"#
         return CallbackRecord(
             idempotencyKey: (token ? "t:" : "h:") + key, idempotencyToken: token ? key : nil, requestID: "req-" + key,
-            content: CallbackContent(sid: sid, status: status, accountSid: n == 3 ? nil : "AC0123456789abcdef0123456789abcdef",
+            content: CallbackContent(sid: sid, kind: kind, status: status, accountSid: n == 3 ? nil : "AC0123456789abcdef0123456789abcdef",
                                      failureReason: failure, isKnownStatus: known, paramsJSON: params, canonicalParams: []),
             rawBody: "CustomerProfileSid=\(sid)&Status=\(status)&Note=a+%22quoted%22+%5C", path: "/callbacks/twilio",
             rawQuery: "tenant=acme", contentType: "application/x-www-form-urlencoded", peer: "127.0.0.1",
@@ -24,10 +24,13 @@ struct MigrationRecordCallbacksTests {
 
     /// Batches in the order the writer sends them (SID order within a batch, as it sorts them).
     private static let batches: [[CallbackRecord]] = [
-        [record("a", sid: 1, "draft"), record("b", sid: 2, "pending-review", sinks: []), record("c", sid: 3, "in-review", failure: "x")],
-        // Transitions from existing profiles, an unchanged status, an unexpected pair, an unknown status, a duplicate.
-        [record("d", sid: 1, "pending-review"), record("e", sid: 2, "pending-review"), record("f", sid: 3, "draft"),
-         record("a", sid: 4, "draft"), record("g", sid: 5, "surprise-status", known: false)],
+        [record("a", sid: 1, "draft", kind: .customerProfile), record("b", sid: 2, "pending-review", sinks: []),
+         record("c", sid: 3, "in-review", failure: "x")],
+        // Transitions from existing profiles, an unchanged status (whose name tells an unknown kind), an unexpected
+        // pair (whose name does not replace a known kind), an unknown status, a duplicate.
+        [record("d", sid: 1, "pending-review", kind: .trustProduct), record("e", sid: 2, "pending-review", kind: .trustProduct),
+         record("f", sid: 3, "draft", kind: .customerProfile), record("a", sid: 4, "draft"),
+         record("g", sid: 5, "surprise-status", known: false, kind: .trustProduct)],
         // The same SID twice and a repeated key in one batch: the one-by-one path inside the function.
         [record("h", sid: 1, "in-review"), record("i", sid: 1, "twilio-approved"), record("j", sid: 6, "draft", token: false),
          record("j", sid: 6, "draft", token: false)],
@@ -53,7 +56,7 @@ struct MigrationRecordCallbacksTests {
     private static func snapshot(_ connection: PostgresConnection) throws -> [[[String?]]] {
         try [
             "SELECT idempotency_key, idempotency_token, request_id, sid, account_sid, status, failure_reason, params::text, raw_body, path, raw_query, content_type, peer, received_at::text, result FROM callbacks ORDER BY id",
-            "SELECT sid, account_sid, status, date_created::text, date_updated::text FROM profiles ORDER BY sid",
+            "SELECT sid, account_sid, status, kind, date_created::text, date_updated::text FROM profiles ORDER BY sid",
             "SELECT t.sid, t.account_sid, t.from_status, t.to_status, t.failure_reason, t.unexpected::text, t.source, c.idempotency_key, t.occurred_at::text FROM transitions t LEFT JOIN callbacks c ON c.id = t.callback_id ORDER BY t.id",
             "SELECT t.sid, t.to_status, d.sink, d.state, d.next_attempt_at::text FROM deliveries d JOIN transitions t ON t.id = d.transition_id ORDER BY d.id",
         ].map { try connection.query($0).rows }
@@ -78,6 +81,11 @@ struct MigrationRecordCallbacksTests {
                 #expect(Set(results) == ["recorded", "unchanged", "duplicate"])
                 #expect(try Self.snapshot(batched) == Self.snapshot(single))
                 #expect(try batched.query("SELECT count(*) AS n FROM transitions WHERE unexpected")[0, "n"] != "0")
+                // A parameter name fills an unknown kind (moved or unchanged) and never replaces a known one.
+                // (SID 4's only callback is a duplicate: it has no profile.)
+                let kinds = try batched.query("SELECT sid, kind FROM profiles ORDER BY sid").rows
+                #expect(kinds.map { $0[1] } == ["customer_profile", "trust_product", "customer_profile", "trust_product", nil, nil],
+                        "\(kinds)")
             }
         }
     }

@@ -17,8 +17,8 @@ struct MigrationTrustHubTests {
         }
     }
 
-    private func profile(_ status: String, sid: String = sid) -> CustomerProfile {
-        CustomerProfile(sid: sid, accountSid: Self.account, policySid: "RNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    private func profile(_ status: String, sid: String = sid) -> TrustHubResource {
+        TrustHubResource(sid: sid, accountSid: Self.account, policySid: "RNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                         friendlyName: "Acme Corp", status: status, email: "ops@acme.example",
                         statusCallback: "https://hooks.example.com/cb", validUntil: "2027-01-31T00:00:00Z",
                         dateCreated: "2019-07-30T22:29:24Z", dateUpdated: "2019-07-31T01:09:00Z",

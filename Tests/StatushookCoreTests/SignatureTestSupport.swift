@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Files the signature and callback tests read from the repository and its shared folder.
+/// Files the signature and callback tests read from the repository.
 enum SignatureFixtures {
     /// The repository root, found from this file's path (symlinks resolved).
     static var repositoryRoot: URL {
@@ -20,9 +20,9 @@ enum SignatureFixtures {
         )
     }
 
-    /// `../shared/twilio-signature-vectors.json`, next to the repository.
+    /// `Tests/Fixtures/twilio-signature-vectors.json`: vectors from the test suites of Twilio's helper libraries.
     static func vectors() throws -> SignatureVectorFile {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/twilio-signature-vectors.json")
+        let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/twilio-signature-vectors.json")
         return try JSONDecoder().decode(SignatureVectorFile.self, from: contents(of: url))
     }
 }

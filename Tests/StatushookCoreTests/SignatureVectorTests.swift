@@ -3,7 +3,7 @@ import Hashing
 import Testing
 @testable import StatushookCore
 
-/// Every vector of `../shared/twilio-signature-vectors.json` (from the test suites of Twilio's
+/// Every vector of `Tests/Fixtures/twilio-signature-vectors.json` (from the test suites of Twilio's
 /// python, node, java, go, csharp, ruby and php libraries).
 ///
 /// The file holds 15 vectors that must verify: each `expected` is the signature of `url` itself.

@@ -21,8 +21,8 @@ struct TransitionEmailEnrichedTests {
     @Test("a rejection's mail says who was rejected and with which codes, first thing")
     func rejected() {
         let mail = TransitionEmail(Self.event(), domain: "example.com")
-        #expect(mail.subject == "Acme Corp (BU0123456789abcdef0123456789abcdef) is now twilio-rejected: 18601")
-        #expect(mail.text.hasPrefix("Acme Corp (BU0123456789abcdef0123456789abcdef) was rejected: 18601\n"))
+        #expect(mail.subject == "Profile Acme Corp (BU0123456789abcdef0123456789abcdef) is now twilio-rejected: 18601")
+        #expect(mail.text.hasPrefix("Profile Acme Corp (BU0123456789abcdef0123456789abcdef) was rejected: 18601\n"))
         #expect(mail.text.contains("Codes:    18601 (https://www.twilio.com/docs/errors/18601)"))
         #expect(mail.text.contains("Email:    compliance@acme.example"))
         #expect(mail.text.contains("Policy:   RNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"))
@@ -31,15 +31,15 @@ struct TransitionEmailEnrichedTests {
     @Test("the callback's reason follows the codes, and its own codes join the profile's")
     func rejectedWithReason() {
         let mail = TransitionEmail(Self.event(reason: "Error 18606: email domain"), domain: "example.com")
-        #expect(mail.text.hasPrefix("Acme Corp (BU0123456789abcdef0123456789abcdef) was rejected: 18601, 18606 Error 18606: email domain\n"))
+        #expect(mail.text.hasPrefix("Profile Acme Corp (BU0123456789abcdef0123456789abcdef) was rejected: 18601, 18606 Error 18606: email domain\n"))
         #expect(mail.subject.hasSuffix("is now twilio-rejected: 18601, 18606"))
     }
 
     @Test("an approval says so")
     func approved() {
         let mail = TransitionEmail(Self.event(to: "twilio-approved", details: ProfileDetails(friendlyName: "Acme Corp")), domain: "example.com")
-        #expect(mail.subject == "Acme Corp (BU0123456789abcdef0123456789abcdef) is now twilio-approved")
-        #expect(mail.text.hasPrefix("Acme Corp (BU0123456789abcdef0123456789abcdef) was approved.\n"))
+        #expect(mail.subject == "Profile Acme Corp (BU0123456789abcdef0123456789abcdef) is now twilio-approved")
+        #expect(mail.text.hasPrefix("Profile Acme Corp (BU0123456789abcdef0123456789abcdef) was approved.\n"))
         #expect(!mail.text.contains("Email:"))
     }
 

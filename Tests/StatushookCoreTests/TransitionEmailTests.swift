@@ -4,22 +4,42 @@ import Testing
 @Suite("Sinks: the email for a transition")
 struct TransitionEmailTests {
     private func event(to: String = "twilio-rejected", from: String? = "in-review", reason: String? = nil,
-                       name: String? = nil, unexpected: Bool = false) -> TransitionEvent {
+                       name: String? = nil, unexpected: Bool = false, kind: ResourceKind? = .customerProfile) -> TransitionEvent {
         TransitionEvent(deliveryID: 42, transitionID: 7, sid: "BU0123456789abcdef0123456789abcdef",
                         accountSid: "AC0123456789abcdef0123456789abcdef", from: from, to: to,
                         failureReason: reason, unexpected: unexpected, occurredAt: "2026-11-22T10:00:00.000000Z",
-                        friendlyName: name)
+                        friendlyName: name, kind: kind)
     }
 
-    @Test("the subject names the friendly name, the SID and the new status")
+    @Test("the subject names the kind, the friendly name, the SID and the new status")
     func subjectWithName() {
         let mail = TransitionEmail(event(name: "Acme Corp"), domain: "example.com")
-        #expect(mail.subject == "Acme Corp (BU0123456789abcdef0123456789abcdef) is now twilio-rejected")
+        #expect(mail.subject == "Customer profile Acme Corp (BU0123456789abcdef0123456789abcdef) is now twilio-rejected")
     }
 
     @Test("without a friendly name the subject names the SID")
     func subjectWithoutName() {
-        #expect(TransitionEmail(event(), domain: "example.com").subject == "BU0123456789abcdef0123456789abcdef is now twilio-rejected")
+        #expect(TransitionEmail(event(), domain: "example.com").subject
+                == "Customer profile BU0123456789abcdef0123456789abcdef is now twilio-rejected")
+    }
+
+    @Test("a trust product's mail names its kind in the subject, the first line and the details")
+    func trustProduct() {
+        let mail = TransitionEmail(event(to: "twilio-approved", from: "pending-review", name: "Acme A2P", kind: .trustProduct),
+                                   domain: "example.com")
+        #expect(mail.subject == "Trust product Acme A2P (BU0123456789abcdef0123456789abcdef) is now twilio-approved")
+        #expect(mail.text.hasPrefix("Trust product Acme A2P (BU0123456789abcdef0123456789abcdef) was approved.\n"))
+        #expect(mail.text.contains("  Kind:     trust product\n"))
+        #expect(!mail.text.contains("not one Twilio documents"))
+        let rejected = TransitionEmail(event(kind: .trustProduct), domain: "example.com")
+        #expect(rejected.text.contains("A rejected trust product must be fixed and resubmitted"))
+    }
+
+    @Test("a SID of unknown kind is a 'Profile', and the text says the kind is not known yet")
+    func unknownKind() {
+        let mail = TransitionEmail(event(kind: nil), domain: "example.com")
+        #expect(mail.subject == "Profile BU0123456789abcdef0123456789abcdef is now twilio-rejected")
+        #expect(mail.text.contains("  Kind:     not known yet (a customer profile or a trust product)\n"))
     }
 
     @Test("the text says from what, to what, when, why and which error codes")

@@ -34,8 +34,8 @@ struct TrustHubResourceTests {
 
     @Test("a fetched profile is read field by field")
     func fetchedProfile() throws {
-        let profile = try CustomerProfile(json: Self.json(Self.fetched))
-        #expect(profile == CustomerProfile(
+        let profile = try TrustHubResource(json: Self.json(Self.fetched))
+        #expect(profile == TrustHubResource(
             sid: "BUaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", accountSid: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             policySid: "RNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", friendlyName: "Acme Corp", status: "twilio-rejected",
             email: "compliance@acme.example", statusCallback: "http://www.example.com", validUntil: nil,
@@ -46,11 +46,11 @@ struct TrustHubResourceTests {
 
     @Test("errors null, fields of another type, and an unreadable date are taken as absent")
     func defensiveFields() throws {
-        let profile = try CustomerProfile(json: Self.json("""
+        let profile = try TrustHubResource(json: Self.json("""
             {"sid": "BU0123456789abcdef0123456789abcdef", "status": "draft", "friendly_name": 7,
              "valid_until": "soon", "errors": null, "email": null}
             """))
-        #expect(profile == CustomerProfile(sid: "BU0123456789abcdef0123456789abcdef", status: "draft"))
+        #expect(profile == TrustHubResource(sid: "BU0123456789abcdef0123456789abcdef", status: "draft"))
         #expect(profile.errorCodes == [])
     }
 
@@ -62,12 +62,12 @@ struct TrustHubResourceTests {
         #"[]"#,
     ])
     func invalidResource(text: String) throws {
-        #expect(throws: TrustHubError.self) { try CustomerProfile(json: Self.json(text)) }
+        #expect(throws: TrustHubError.self) { try TrustHubResource(json: Self.json(text)) }
     }
 
     @Test("a list page reads the array named by meta.key and the next page's URL")
     func listPage() throws {
-        let page = try CustomerProfilePage(json: Self.json("""
+        let page = try TrustHubResourcePage(json: Self.json("""
             {"results": [\(Self.fetched)], "meta": {"page": 0, "page_size": 1,
              "first_page_url": "https://trusthub.twilio.com/v1/CustomerProfiles?PageSize=1&Page=0",
              "previous_page_url": null, "url": "https://trusthub.twilio.com/v1/CustomerProfiles?PageSize=1&Page=0",
@@ -80,11 +80,11 @@ struct TrustHubResourceTests {
 
     @Test("the last page has no next URL; an empty list is a page")
     func lastPage() throws {
-        let page = try CustomerProfilePage(json: Self.json("""
+        let page = try TrustHubResourcePage(json: Self.json("""
             {"results": [], "meta": {"page": 0, "page_size": 50, "first_page_url": "x", "previous_page_url": null,
              "url": "x", "next_page_url": null, "key": "results"}}
             """))
-        #expect(page == CustomerProfilePage(profiles: [], nextPageURL: nil))
+        #expect(page == TrustHubResourcePage(profiles: [], nextPageURL: nil))
     }
 
     @Test("a page without meta, or whose key names no array, or with a bad resource, is refused", arguments: [
@@ -93,7 +93,7 @@ struct TrustHubResourceTests {
         #"{"results": [{"sid": "nope"}], "meta": {"key": "results"}}"#,
     ])
     func invalidPage(text: String) throws {
-        #expect(throws: TrustHubError.self) { try CustomerProfilePage(json: Self.json(text)) }
+        #expect(throws: TrustHubError.self) { try TrustHubResourcePage(json: Self.json(text)) }
     }
 
     static func response(_ status: Int, _ headers: [(String, String)] = [], _ body: String = "") -> HTTPClientResponse {
@@ -155,9 +155,9 @@ struct TrustHubResourceTests {
     func subscriptionPlan() {
         let target = "https://hooks.example.com/callbacks/twilio"
         let profiles = [
-            CustomerProfile(sid: "BU0000000000000000000000000000000a", status: "draft", statusCallback: target),
-            CustomerProfile(sid: "BU0000000000000000000000000000000b", status: "draft", statusCallback: "https://old.example.com/cb"),
-            CustomerProfile(sid: "BU0000000000000000000000000000000c", status: "draft"),
+            TrustHubResource(sid: "BU0000000000000000000000000000000a", status: "draft", statusCallback: target),
+            TrustHubResource(sid: "BU0000000000000000000000000000000b", status: "draft", statusCallback: "https://old.example.com/cb"),
+            TrustHubResource(sid: "BU0000000000000000000000000000000c", status: "draft"),
         ]
         let plan = SubscriptionPlan(profiles: profiles, target: target)
         #expect(plan.changes.map(\.sid) == ["BU0000000000000000000000000000000b", "BU0000000000000000000000000000000c"])

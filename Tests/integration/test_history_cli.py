@@ -39,12 +39,13 @@ def test_history_lists_the_profiles_plain_when_not_a_terminal(daemon, db):
     assert p.returncode == 0, p.stderr
     assert ESC not in p.stdout, repr(p.stdout)
     rows = table(p.stdout)
-    assert rows[0] == ["SID", "STATUS", "LAST CHANGE", "FRIENDLY NAME"], rows
+    assert rows[0] == ["SID", "KIND", "STATUS", "LAST CHANGE", "FRIENDLY NAME"], rows
     by_sid = {r[0]: r for r in rows[1:]}
     assert set(by_sid) == {named, other}, rows
-    assert by_sid[named][1] == "twilio-rejected" and by_sid[named][3] == "Acme Ltd", rows
-    assert by_sid[other][1] == "twilio-approved" and len(by_sid[other]) == 3, rows
-    assert by_sid[named][2].endswith("Z") and by_sid[named][2][:4].isdigit(), rows
+    # The callbacks name CustomerProfileSid: the kind is known from them.
+    assert by_sid[named][1:3] == ["customer profile", "twilio-rejected"] and by_sid[named][4] == "Acme Ltd", rows
+    assert by_sid[other][1:3] == ["customer profile", "twilio-approved"] and len(by_sid[other]) == 4, rows
+    assert by_sid[named][3].endswith("Z") and by_sid[named][3][:4].isdigit(), rows
     # Columns line up: every cell of a column starts at the header's offset.
     lines = p.stdout.splitlines()
     offset = lines[0].index("LAST CHANGE")
@@ -60,7 +61,7 @@ def test_history_of_one_profile_shows_its_transitions_newest_first(daemon, db):
     assert p.returncode == 0, p.stderr
     assert ESC not in p.stdout
     lines = p.stdout.splitlines()
-    assert lines[0].startswith(f"{named} “Acme Ltd”: twilio-rejected since "), lines[0]
+    assert lines[0].startswith(f"{named} “Acme Ltd”, customer profile: twilio-rejected since "), lines[0]
     rows = table("\n".join(lines[1:]))
     assert rows[0] == ["WHEN", "FROM → TO", "UNEXPECTED", "FAILURE REASON", "SOURCE"], rows
     assert [r[1] for r in rows[1:]] == ["in-review → twilio-rejected", "pending-review → in-review",
@@ -79,7 +80,7 @@ def test_history_refuses_a_bad_or_unknown_sid(daemon, db):
     unknown = history(daemon, new_sid())
     assert unknown.returncode == 1 and "no profile" in unknown.stderr, (unknown.stdout, unknown.stderr)
     bad = history(daemon, "BUnothex")
-    assert bad.returncode != 0 and "not a CustomerProfile SID" in bad.stderr, bad.stderr
+    assert bad.returncode != 0 and "not a resource SID" in bad.stderr, bad.stderr
 
 
 def test_history_is_coloured_on_a_terminal(daemon, db):

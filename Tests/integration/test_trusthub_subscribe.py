@@ -71,7 +71,7 @@ def test_dry_run_shows_what_would_change_and_changes_nothing(tmp_path, fake, pro
         assert sid in result.stdout, result.stdout
     for p in (profiles[0], profiles[3]):
         assert p["sid"] not in result.stdout, result.stdout
-    assert "dry run: 3 of 5 profile(s) would change; 2 already point here" in result.stdout, result.stdout
+    assert "dry run: 3 of 5 resource(s) would change; 2 already point here" in result.stdout, result.stdout
     assert fake.requests("update") == []
     # --all read every page, following next_page_url.
     assert len(fake.requests("list")) == lists_before + 3, fake.requests("list")
@@ -87,13 +87,13 @@ def test_apply_updates_only_the_profiles_whose_status_callback_differs(tmp_path,
     assert all(r["form"] == {"StatusCallback": TARGET} for r in updates), updates
     assert all((r["username"], r["password"]) == (ACCOUNT_SID, TOKEN) for r in fake.requests())
     assert set(callbacks(fake, {p["sid"] for p in profiles}).values()) == {TARGET}
-    assert "3 of 3 profile(s) updated; 2 already pointed here" in result.stdout, result.stdout
+    assert "3 of 3 resource(s) updated; 2 already pointed here" in result.stdout, result.stdout
 
     # Once subscribed, there is nothing left to do.
     again = run_cli("subscribe", "--all", "--apply", "--config", config_file(tmp_path, fake))
     assert again.returncode == 0, again.stderr
     assert len(fake.requests("update")) == 3
-    assert "0 of 0 profile(s) updated; 5 already pointed here" in again.stdout, again.stdout
+    assert "0 of 0 resource(s) updated; 5 already pointed here" in again.stdout, again.stdout
 
 
 def test_named_profiles_only_with_an_api_key(tmp_path, fake, profiles):

@@ -1,7 +1,10 @@
-/// What a callback says, once its signature is valid (PRODUCT §1 "Bodies").
+/// What a callback says, once its signature is valid.
 public struct CallbackContent: Sendable, Equatable {
     /// The resource SID (`BU` + 32 hex digits), from the first present of the SID keys.
     public var sid: String
+    /// What the SID's parameter name says of the resource (`CustomerProfileSid`,
+    /// `TrustProductSid`); nil for the names that say nothing (`BundleSID`, `Sid`, …).
+    public var kind: ResourceKind?
     /// `[a-z0-9-]{1,64}`; possibly a status Twilio added without notice (see `isKnownStatus`).
     public var status: String
     /// `AC` + 32 hex digits, when the callback names it.
@@ -20,6 +23,7 @@ public struct CallbackContent: Sendable, Equatable {
 
     public init(
         sid: String,
+        kind: ResourceKind? = nil,
         status: String,
         accountSid: String? = nil,
         failureReason: String? = nil,
@@ -28,6 +32,7 @@ public struct CallbackContent: Sendable, Equatable {
         canonicalParams: [UInt8]
     ) {
         self.sid = sid
+        self.kind = kind
         self.status = status
         self.accountSid = accountSid
         self.failureReason = failureReason

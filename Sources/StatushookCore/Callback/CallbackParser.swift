@@ -1,11 +1,19 @@
-/// Reads a signed callback's body into `CallbackContent`, defensively: Twilio does not document
-/// the parameter names of TrustHub callbacks (PRODUCT §1 "Bodies").
+/// Reads a signed callback's body into `CallbackContent`, accepting every spelling in use:
+/// Twilio documents `AccountSID`, `BundleSID`, `Status`, `FailureReason` (its Regulatory Bundles
+/// page, where the TrustHub guides point), and code in the wild writes `AccountSid`/`BundleSid`.
 public enum CallbackParser {
-    /// The keys that may carry the resource SID, in precedence order.
-    public static let sidKeys = ["CustomerProfileSid", "BundleSid", "TrustProductSid", "ResourceSid", "Sid"]
+    /// The keys that may carry the resource SID, in precedence order. The first two pairs also
+    /// tell the resource's kind (``ResourceKind/named(byParameter:)``).
+    public static let sidKeys = [
+        "CustomerProfileSid", "CustomerProfileSID", "TrustProductSid", "TrustProductSID",
+        "BundleSID", "BundleSid", "ResourceSid", "ResourceSID", "Sid", "SID",
+    ]
+
+    /// The keys that may carry the account SID, in precedence order (Twilio's documented one first).
+    public static let accountKeys = ["AccountSID", "AccountSid"]
 
     /// Reads a form body. For each name the first value counts; an empty SID value counts as
-    /// absent (so the next key is tried), and so does an empty `AccountSid` or `FailureReason`.
+    /// absent (so the next key is tried), and so does an empty account SID or `FailureReason`.
     public static func parse(form: FormBody) throws(CallbackContentError) -> CallbackContent {
         if form.hasMalformedEscape {
             throw CallbackContentError("malformed form body: a '%' not followed by two hex digits")
@@ -26,14 +34,15 @@ public enum CallbackParser {
         try checkSID(sid, key: sidKey)
         guard let status = text("Status") else { throw CallbackContentError("missing Status") }
         try checkStatus(status)
-        let accountSid = text("AccountSid").flatMap { $0.isEmpty ? nil : $0 }
-        if let accountSid { try checkAccountSid(accountSid) }
+        let account = accountKeys.lazy.compactMap { key in text(key).flatMap { $0.isEmpty ? nil : (key, $0) } }.first
+        if let account { try checkAccountSid(account.1, key: account.0) }
         let failureReason = text("FailureReason").flatMap { $0.isEmpty ? nil : $0 }
 
         return CallbackContent(
             sid: sid,
+            kind: ResourceKind.named(byParameter: sidKey),
             status: status,
-            accountSid: accountSid,
+            accountSid: account?.1,
             failureReason: failureReason,
             isKnownStatus: TransitionRules.knownStatuses.contains(status),
             paramsJSON: paramsJSON(form.pairs),
@@ -41,8 +50,8 @@ public enum CallbackParser {
         )
     }
 
-    /// Reads a JSON object body. SID keys as for a form, status from `Status` else `status`;
-    /// the SID, status and `AccountSid` must be strings (null counts as absent). A non-string
+    /// Reads a JSON object body. SID and account keys as for a form, status from `Status` else
+    /// `status`; the SID, status and account SID must be strings (null counts as absent). A non-string
     /// `FailureReason` is kept as its JSON text. A repeated key counts once, the last (as
     /// PostgreSQL's `jsonb` keeps it).
     public static func parse(json rawBody: [UInt8]) throws(CallbackContentError) -> CallbackContent {
@@ -83,8 +92,14 @@ public enum CallbackParser {
         guard let status = try string(statusKey, as: "Status") else { throw CallbackContentError("missing Status (or status)") }
         try checkStatus(status)
 
-        let accountSid = try string("AccountSid", as: "AccountSid").flatMap { $0.isEmpty ? nil : $0 }
-        if let accountSid { try checkAccountSid(accountSid) }
+        var account: (key: String, sid: String)? = nil
+        for key in accountKeys {
+            if let sid = try string(key, as: "account SID"), !sid.isEmpty {
+                account = (key, sid)
+                break
+            }
+        }
+        if let account { try checkAccountSid(account.sid, key: account.key) }
 
         var failureReason: String? = nil
         switch present("FailureReason") {
@@ -95,8 +110,9 @@ public enum CallbackParser {
 
         return CallbackContent(
             sid: found.sid,
+            kind: ResourceKind.named(byParameter: found.key),
             status: status,
-            accountSid: accountSid,
+            accountSid: account?.sid,
             failureReason: failureReason,
             isKnownStatus: TransitionRules.knownStatuses.contains(status),
             paramsJSON: rawText,
@@ -104,15 +120,25 @@ public enum CallbackParser {
         )
     }
 
-    /// The AccountSid before the signature check, to choose the token; nil when absent or not
-    /// `AC` + 32 hex digits. The form is read when given, else the JSON body.
+    /// The account SID before the signature check, to choose the token: the value `parse` takes
+    /// (the first non-empty of ``accountKeys``); nil when absent or not `AC` + 32 hex digits.
+    /// The form is read when given, else the JSON body.
     public static func accountSidHint(form: FormBody?, json rawBody: [UInt8]?) -> String? {
         var candidate: String? = nil
         if let form {
-            candidate = form.firstValue(named: "AccountSid").flatMap { String(validating: $0, as: UTF8.self) }
+            candidate = accountKeys.lazy.compactMap { key in
+                form.firstValue(named: key).flatMap { $0.isEmpty ? nil : String(validating: $0, as: UTF8.self) }
+            }.first
         } else if let rawBody, String(validating: rawBody, as: UTF8.self) != nil,
-                  case .string(let text)? = try? CallbackJSONParser.parse(rawBody)["AccountSid"] {
-            candidate = text
+                  let body = try? CallbackJSONParser.parse(rawBody) {
+            for key in accountKeys {
+                guard let value = body[key], value != .null else { continue }
+                guard case .string(let text) = value else { return nil }
+                if !text.isEmpty {
+                    candidate = text
+                    break
+                }
+            }
         }
         guard let candidate, isSID(candidate, prefix: "AC") else { return nil }
         return candidate
@@ -136,9 +162,9 @@ public enum CallbackParser {
         }
     }
 
-    private static func checkAccountSid(_ sid: String) throws(CallbackContentError) {
+    private static func checkAccountSid(_ sid: String, key: String) throws(CallbackContentError) {
         guard isSID(sid, prefix: "AC") else {
-            throw CallbackContentError("invalid AccountSid \(quoted(sid)): expected AC followed by 32 hex digits")
+            throw CallbackContentError("invalid \(key) \(quoted(sid)): expected AC followed by 32 hex digits")
         }
     }
 

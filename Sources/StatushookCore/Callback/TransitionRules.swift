@@ -1,6 +1,8 @@
-/// Which status changes are expected (PRODUCT §1 "What is recorded").
+/// Which status changes are expected.
 ///
-/// Mirrors `expected_transitions` in `migrations/0001_initial.sql`; a test keeps the two equal.
+/// Twilio sends no callback for pending-review → in-review, so a verdict usually arrives
+/// straight from pending-review. Mirrors the `expected_transitions` table (migrations 0001 and
+/// 0009); a test keeps the two equal.
 public enum TransitionRules {
     /// The statuses Twilio documents for TrustHub resources.
     public static let knownStatuses = ["draft", "pending-review", "in-review", "twilio-rejected", "twilio-approved"]
@@ -16,6 +18,8 @@ public enum TransitionRules {
         ("twilio-rejected", "pending-review"),
         ("twilio-approved", "draft"),
         ("twilio-approved", "pending-review"),
+        ("pending-review", "twilio-approved"),
+        ("pending-review", "twilio-rejected"),
     ]
 
     /// Whether `from → to` is expected; `from` nil is first sight. An unknown `to` never is.

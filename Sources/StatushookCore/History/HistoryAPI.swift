@@ -5,7 +5,7 @@ import Logging
 import PostgresClient
 import Locking
 
-/// `GET /v1/...`: the history API (PRODUCT §3) in Twilio's shapes, so that Twilio's SDKs read it.
+/// `GET /v1/...`: the history API in Twilio's shapes, so that Twilio's SDKs read it.
 ///
 /// `check` refuses on the head alone (credentials, unknown paths, bad parameters and tokens), so
 /// a bad request costs no database work; `respond` runs on a reader thread and blocks on the pool.
@@ -97,9 +97,9 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
     private func answer(_ route: HistoryRoute, query text: Substring?, base: String, codec: PageTokenCodec,
                         on connection: PostgresConnection) throws -> HTTPResponse {
         switch route {
-        case .profile(let sid):
-            guard let profile = try store.profile(sid: sid, on: connection) else {
-                return TwilioErrorResponse.make(404, "The requested resource /v1/CustomerProfiles/\(sid) was not found")
+        case .profile(let kind, let sid):
+            guard let profile = try store.profile(sid: sid, kind: kind, on: connection) else {
+                return TwilioErrorResponse.make(404, "The requested resource \(HistoryRoute.profilePath(sid: sid, kind: kind)) was not found")
             }
             return TwilioErrorResponse.json(200, profile.json(base: base))
         case .transition(let id):
@@ -114,8 +114,8 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
                 page(fetched, query: query, base: base, path: path, codec: codec)
             }
             switch route {
-            case .profiles: return render(try store.profiles(query, on: connection))
-            case .profileTransitions(let sid): return render(try store.transitions(query, sid: sid, on: connection))
+            case .profiles(let kind): return render(try store.profiles(query, kind: kind, on: connection))
+            case .profileTransitions(let kind, let sid): return render(try store.transitions(query, sid: sid, kind: kind, on: connection))
             case .deliveries: return render(try store.deliveries(query, on: connection))
             default: return render(try store.transitions(query, sid: nil, on: connection))
             }
@@ -133,8 +133,8 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
     /// The path page URLs are written on (a SID as it came: letters and digits only); nil for a single resource.
     private static func listPath(_ route: HistoryRoute) -> String? {
         switch route {
-        case .profiles: "/v1/CustomerProfiles"
-        case .profileTransitions(let sid): HistoryRoute.profilePath(sid: sid) + "/Transitions"
+        case .profiles(let kind): "/v1/" + kind.collection
+        case .profileTransitions(let kind, let sid): HistoryRoute.profilePath(sid: sid, kind: kind) + "/Transitions"
         case .transitions: "/v1/Transitions"
         case .deliveries: "/v1/Deliveries"
         case .profile, .transition: nil

@@ -5,7 +5,7 @@ enum HistoryList: Sendable, Equatable {
     case deliveries
 
     /// The array's name in a page, which Twilio's SDKs read through `meta.key`. For profiles it is
-    /// Twilio's own: the TrustHub v1 CustomerProfiles list answers `"results"`.
+    /// Twilio's own: the TrustHub v1 CustomerProfiles and TrustProducts lists answer `"results"`.
     var key: String {
         switch self {
         case .profiles: "results"
@@ -30,10 +30,13 @@ enum HistoryList: Sendable, Equatable {
 }
 
 /// Where a request under `/v1/` goes, read from its path alone.
+///
+/// `/v1/CustomerProfiles…` serves customer profiles and SIDs of unknown kind; `/v1/TrustProducts…`
+/// the SIDs known to name trust products. The two share one list type and one record shape.
 enum HistoryRoute: Sendable, Equatable {
-    case profiles
-    case profile(sid: String)
-    case profileTransitions(sid: String)
+    case profiles(ResourceKind)
+    case profile(ResourceKind, sid: String)
+    case profileTransitions(ResourceKind, sid: String)
     case transitions
     case transition(id: Int64)
     case deliveries
@@ -42,17 +45,18 @@ enum HistoryRoute: Sendable, Equatable {
     init?(path: Substring) {
         guard path.hasPrefix("/v1/") else { return nil }
         let segments = path.dropFirst(4).split(separator: "/", omittingEmptySubsequences: false)
+        let kind = ResourceKind.allCases.first { $0.collection == segments[0] }
         switch segments.count {
-        case 1 where segments[0] == "CustomerProfiles": self = .profiles
+        case 1 where kind != nil: self = .profiles(kind!)
         case 1 where segments[0] == "Transitions": self = .transitions
         case 1 where segments[0] == "Deliveries": self = .deliveries
-        case 2 where segments[0] == "CustomerProfiles" && Self.isSidSegment(segments[1]):
-            self = .profile(sid: String(segments[1]))
+        case 2 where kind != nil && Self.isSidSegment(segments[1]):
+            self = .profile(kind!, sid: String(segments[1]))
         case 2 where segments[0] == "Transitions":
             guard let id = Self.transitionID(segments[1]) else { return nil }
             self = .transition(id: id)
-        case 3 where segments[0] == "CustomerProfiles" && Self.isSidSegment(segments[1]) && segments[2] == "Transitions":
-            self = .profileTransitions(sid: String(segments[1]))
+        case 3 where kind != nil && Self.isSidSegment(segments[1]) && segments[2] == "Transitions":
+            self = .profileTransitions(kind!, sid: String(segments[1]))
         default:
             return nil
         }
@@ -73,8 +77,9 @@ enum HistoryRoute: Sendable, Equatable {
         "/v1/Transitions/TR\(id)"
     }
 
-    static func profilePath(sid: String) -> String {
-        "/v1/CustomerProfiles/\(sid)"
+    /// `/v1/CustomerProfiles/{sid}` or `/v1/TrustProducts/{sid}`.
+    static func profilePath(sid: String, kind: ResourceKind) -> String {
+        "/v1/\(kind.collection)/\(sid)"
     }
 
     /// `BU` and 32 hex digits, the shape `profiles.sid` enforces.

@@ -12,21 +12,23 @@ enum HistorySQL {
         var parameters: [String?]
     }
 
-    /// Up to `pageSize + 1` profiles from the query's cursor, in the cursor's direction (``KeysetWindow``).
-    static func profiles(for query: HistoryListQuery) -> Statement {
+    /// Up to `pageSize + 1` resources served as `kind` from the query's cursor, in the cursor's
+    /// direction (``KeysetWindow``).
+    static func profiles(for query: HistoryListQuery, kind: ResourceKind) -> Statement {
         var sid: String?
         if case .profile(let key) = query.token?.key { sid = key }
-        return Statement(sql: profiles(query.token?.direction ?? .after), parameters: [
+        return Statement(sql: profiles(query.token?.direction ?? .after, kind: kind), parameters: [
             query.filter("Status"), query.filter("FriendlyName"), query.filter("PolicySid"), sid, String(query.pageSize + 1),
         ])
     }
 
-    /// Up to `pageSize + 1` transitions of profile `sid` (or of all) from the query's cursor.
-    static func transitions(for query: HistoryListQuery, sid: String?) -> Statement {
+    /// Up to `pageSize + 1` transitions of resource `sid` served as `kind` (or of all, both nil)
+    /// from the query's cursor. A SID served under the other kind has none.
+    static func transitions(for query: HistoryListQuery, sid: String?, kind: ResourceKind? = nil) -> Statement {
         var occurredAt: String?
         var id: String?
         if case .transition(let time, let key) = query.token?.key { (occurredAt, id) = (time, String(key)) }
-        return Statement(sql: transitions(query.token?.direction ?? .after), parameters: [
+        return Statement(sql: transitions(query.token?.direction ?? .after, kind: sid == nil ? nil : kind ?? .customerProfile), parameters: [
             sid, query.filter("Status"), query.dateFilter("DateCreatedAfter"), query.dateFilter("DateCreatedBefore"),
             occurredAt, id, String(query.pageSize + 1),
         ])
@@ -45,7 +47,7 @@ enum HistorySQL {
     /// read (0005_trusthub.sql), its creation time is the profile's, and the later of its update
     /// time and statushook's last transition is the update time.
     private static let profileColumns = """
-        sid, account_sid, policy_sid, friendly_name, status, email, status_callback,
+        sid, kind, account_sid, policy_sid, friendly_name, status, email, status_callback,
         statushook_rfc3339(valid_until) AS valid_until,
         statushook_rfc3339(COALESCE(twilio_date_created, date_created)) AS date_created,
         statushook_rfc3339(GREATEST(twilio_date_updated, date_updated)) AS date_updated, errors::text AS errors
@@ -56,16 +58,28 @@ enum HistorySQL {
         statushook_rfc3339(occurred_at) AS occurred_at
         """
 
-    /// $1 SID.
-    static let profile = "SELECT \(profileColumns) FROM profiles WHERE sid = $1::text"
+    /// Whether a `profiles` row is served as `kind`: a trust product only under TrustProducts,
+    /// everything else (an unknown kind too) under CustomerProfiles. Matches `profiles_trust_products`.
+    static func served(as kind: ResourceKind) -> String {
+        switch kind {
+        case .trustProduct: "kind = 'trust_product'"
+        case .customerProfile: "kind IS DISTINCT FROM 'trust_product'"
+        }
+    }
+
+    /// $1 SID: the resource, when it is served as `kind`.
+    static func profile(kind: ResourceKind) -> String {
+        "SELECT \(profileColumns) FROM profiles WHERE sid = $1::text AND \(served(as: kind))"
+    }
 
     /// $1 Status, $2 FriendlyName, $3 PolicySid, $4 the cursor's SID, $5 limit. By SID; after
     /// the cursor in SID order, or (`.before`) before it in reverse order.
-    private static func profiles(_ direction: PageToken.Direction) -> String {
+    private static func profiles(_ direction: PageToken.Direction, kind: ResourceKind) -> String {
         """
         SELECT \(profileColumns)
           FROM profiles
-         WHERE ($1::text IS NULL OR status = $1::text)
+         WHERE \(served(as: kind))
+           AND ($1::text IS NULL OR status = $1::text)
            AND ($2::text IS NULL OR friendly_name = $2::text)
            AND ($3::text IS NULL OR policy_sid = $3::text)
            AND ($4::text IS NULL OR sid \(direction == .after ? ">" : "<") $4::text)
@@ -80,12 +94,15 @@ enum HistorySQL {
     /// $1 SID, $2 Status (to_status), $3 DateCreatedAfter (inclusive), $4 DateCreatedBefore
     /// (exclusive), $5 and $6 the cursor's time and id, $7 limit. Newest first, by time then id;
     /// `.before` reads the other way from the cursor. ORDER BY names `t.` columns: a bare
-    /// `occurred_at` would be the text column of the select list, which no index holds.
-    private static func transitions(_ direction: PageToken.Direction) -> String {
-        """
+    /// `occurred_at` would be the text column of the select list, which no index holds. With a
+    /// `kind`, $1's profile must be served as it (one primary-key lookup, made once).
+    private static func transitions(_ direction: PageToken.Direction, kind: ResourceKind?) -> String {
+        let resourceServed = kind.map { "EXISTS (SELECT 1 FROM profiles p WHERE p.sid = $1::text AND p.\(served(as: $0)))" } ?? "true"
+        return """
         SELECT \(transitionColumns)
           FROM transitions t
          WHERE ($1::text IS NULL OR sid = $1::text)
+           AND \(resourceServed)
            AND ($2::text IS NULL OR to_status = $2::text)
            AND ($3::timestamptz IS NULL OR occurred_at >= $3::timestamptz)
            AND ($4::timestamptz IS NULL OR occurred_at < $4::timestamptz)

@@ -2,8 +2,9 @@ import PostgresClient
 
 /// Runs ``HistorySQL`` on a connection and reads the rows into records.
 struct HistoryStore: Sendable {
-    func profile(sid: String, on connection: PostgresConnection) throws -> ProfileRecord? {
-        try connection.query(HistorySQL.profile, [sid]).first.map { row throws(HistoryRowError) in try ProfileRecord(row: row) }
+    /// The resource `sid`, when it is served as `kind`.
+    func profile(sid: String, kind: ResourceKind, on connection: PostgresConnection) throws -> ProfileRecord? {
+        try connection.query(HistorySQL.profile(kind: kind), [sid]).first.map { row throws(HistoryRowError) in try ProfileRecord(row: row) }
     }
 
     func transition(id: Int64, on connection: PostgresConnection) throws -> TransitionRecord? {
@@ -12,14 +13,16 @@ struct HistoryStore: Sendable {
         }
     }
 
-    /// Up to `pageSize + 1` profiles from the query's cursor, in the cursor's direction (``KeysetWindow``).
-    func profiles(_ query: HistoryListQuery, on connection: PostgresConnection) throws -> [ProfileRecord] {
-        try run(HistorySQL.profiles(for: query), on: connection).map { row throws(HistoryRowError) in try ProfileRecord(row: row) }
+    /// Up to `pageSize + 1` resources served as `kind` from the query's cursor, in the cursor's
+    /// direction (``KeysetWindow``).
+    func profiles(_ query: HistoryListQuery, kind: ResourceKind, on connection: PostgresConnection) throws -> [ProfileRecord] {
+        try run(HistorySQL.profiles(for: query, kind: kind), on: connection).map { row throws(HistoryRowError) in try ProfileRecord(row: row) }
     }
 
-    /// Up to `pageSize + 1` transitions (of profile `sid`, or all) from the query's cursor.
-    func transitions(_ query: HistoryListQuery, sid: String?, on connection: PostgresConnection) throws -> [TransitionRecord] {
-        try run(HistorySQL.transitions(for: query, sid: sid), on: connection).map { row throws(HistoryRowError) in
+    /// Up to `pageSize + 1` transitions (of resource `sid` served as `kind`, or all) from the query's cursor.
+    func transitions(_ query: HistoryListQuery, sid: String?, kind: ResourceKind? = nil,
+                     on connection: PostgresConnection) throws -> [TransitionRecord] {
+        try run(HistorySQL.transitions(for: query, sid: sid, kind: kind), on: connection).map { row throws(HistoryRowError) in
             try TransitionRecord(row: row)
         }
     }

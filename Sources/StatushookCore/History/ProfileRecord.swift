@@ -1,8 +1,11 @@
 import PostgresClient
 
-/// A row of `profiles`, as Twilio's CustomerProfile resource.
+/// A row of `profiles`, as Twilio's CustomerProfile or TrustProduct resource (the two share
+/// every field; their `url` and `links` differ).
 struct ProfileRecord: HistoryRecord, Equatable {
     var sid: String
+    /// Nil while unknown: served as a customer profile.
+    var kind: ResourceKind?
     var accountSid: String?
     var policySid: String?
     var friendlyName: String?
@@ -16,10 +19,11 @@ struct ProfileRecord: HistoryRecord, Equatable {
     /// The `errors` column's JSON text.
     var errors: String?
 
-    init(sid: String, accountSid: String? = nil, policySid: String? = nil, friendlyName: String? = nil, status: String,
+    init(sid: String, kind: ResourceKind? = nil, accountSid: String? = nil, policySid: String? = nil, friendlyName: String? = nil, status: String,
          email: String? = nil, statusCallback: String? = nil, validUntil: String? = nil, dateCreated: String,
          dateUpdated: String, errors: String? = nil) {
         self.sid = sid
+        self.kind = kind
         self.accountSid = accountSid
         self.policySid = policySid
         self.friendlyName = friendlyName
@@ -33,7 +37,8 @@ struct ProfileRecord: HistoryRecord, Equatable {
     }
 
     init(row: PostgresRow) throws(HistoryRowError) {
-        self.init(sid: try row.historyText("sid"), accountSid: row["account_sid"], policySid: row["policy_sid"],
+        self.init(sid: try row.historyText("sid"), kind: row["kind"].flatMap(ResourceKind.init(rawValue:)),
+                  accountSid: row["account_sid"], policySid: row["policy_sid"],
                   friendlyName: row["friendly_name"], status: try row.historyText("status"), email: row["email"],
                   statusCallback: row["status_callback"], validUntil: row["valid_until"],
                   dateCreated: try row.historyText("date_created"), dateUpdated: try row.historyText("date_updated"),
@@ -42,9 +47,11 @@ struct ProfileRecord: HistoryRecord, Equatable {
 
     var pageKey: PageToken.Key { .profile(sid: sid) }
 
-    /// Every field of Twilio's resource, in its SDK's order, `links` with ours (`transitions`) added.
+    /// Every field of Twilio's resource (its OpenAPI description: `twilio_trusthub_v1.json`), in
+    /// its SDK's order, `links` with ours (`transitions`) added.
     func json(base: String) -> JSONValue {
-        let url = base + HistoryRoute.profilePath(sid: sid)
+        let kind = kind ?? .customerProfile
+        let url = base + HistoryRoute.profilePath(sid: sid, kind: kind)
         return .object([
             ("sid", .string(sid)),
             ("account_sid", accountSid.json),
@@ -58,13 +65,22 @@ struct ProfileRecord: HistoryRecord, Equatable {
             ("date_updated", .string(HistoryDate.twilio(dateUpdated))),
             ("url", .string(url)),
             ("links", .object([
-                ("customer_profiles_entity_assignments", .string(url + "/EntityAssignments")),
-                ("customer_profiles_evaluations", .string(url + "/Evaluations")),
-                ("customer_profiles_channel_endpoint_assignment", .string(url + "/ChannelEndpointAssignments")),
+                ("\(kind.linkPrefix)_entity_assignments", .string(url + "/EntityAssignments")),
+                ("\(kind.linkPrefix)_evaluations", .string(url + "/Evaluations")),
+                ("\(kind.linkPrefix)_channel_endpoint_assignment", .string(url + "/ChannelEndpointAssignments")),
                 ("transitions", .string(url + "/Transitions")),
             ])),
-            // Stored by PostgreSQL as jsonb, so always JSON; null if it somehow is not.
-            ("errors", errors.flatMap { JSONValue(parsing: $0) } ?? .null),
+            ("errors", Self.errorsArray(errors)),
         ])
+    }
+
+    /// Twilio's `errors` is an array or null: a stored object (an API that once answered one)
+    /// becomes a one-element array, anything else null.
+    static func errorsArray(_ stored: String?) -> JSONValue {
+        switch stored.flatMap({ JSONValue(parsing: $0) }) {
+        case .array(let items): .array(items)
+        case .object(let members): .array([.object(members)])
+        default: .null
+        }
     }
 }

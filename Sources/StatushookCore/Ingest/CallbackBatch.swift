@@ -1,17 +1,17 @@
-/// A batch of callbacks as the sixteen array parameters of `statushook_record_callbacks`
-/// (migrations/0006_ingest_batch.sql): element i of each array is callback i.
+/// A batch of callbacks as the seventeen array parameters of `statushook_record_callbacks`
+/// (migrations/0006_ingest_batch.sql, 0009_trust_products.sql): element i of each array is callback i.
 struct CallbackBatch {
     /// One row per callback: `ord` (1-based position in the batch), `result`, `transition_id`.
     static let sql = """
         SELECT ord, result, transition_id FROM statushook_record_callbacks(
             $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
             $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-            $14::timestamptz[], $15::boolean[], $16::text[])
+            $14::timestamptz[], $15::boolean[], $16::text[], $17::text[])
         """
 
     /// The array literals, in the order of `sql`'s parameters.
     static func parameters(_ records: [CallbackRecord]) -> [String?] {
-        var arrays = [ArrayLiteral](repeating: ArrayLiteral(), count: 16)
+        var arrays = [ArrayLiteral](repeating: ArrayLiteral(), count: 17)
         for record in records {
             let content = record.content
             arrays[0].append(record.idempotencyKey)
@@ -31,6 +31,7 @@ struct CallbackBatch {
             arrays[14].append(content.isKnownStatus ? "t" : "f")
             // Sink names are [a-z0-9_-]: a comma cannot occur in one.
             arrays[15].append(record.sinks.joined(separator: ","))
+            arrays[16].append(content.kind?.rawValue)
         }
         return arrays.map { $0.finished() }
     }

@@ -1,5 +1,5 @@
 /// Everything one accepted callback writes, as the parameters of `statushook_record_callback`
-/// (migrations/0001_initial.sql).
+/// (migrations/0001_initial.sql, 0009_trust_products.sql).
 public struct CallbackRecord: Sendable {
     public var idempotencyKey: String
     public var idempotencyToken: String?
@@ -17,7 +17,7 @@ public struct CallbackRecord: Sendable {
     /// The SQL that records one callback; its parameters come from `parameters`, in order.
     static let sql = """
         SELECT result, transition_id, callback_id FROM statushook_record_callback(
-            $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14::timestamptz, $15::boolean, $16::text[])
+            $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14::timestamptz, $15::boolean, $16::text[], $17::text)
         """
 
     var parameters: [String?] {
@@ -27,6 +27,7 @@ public struct CallbackRecord: Sendable {
             content.paramsJSON, rawBody, path, rawQuery, contentType, peer, receivedAt,
             content.isKnownStatus ? "true" : "false",
             Self.textArrayLiteral(sinks),
+            content.kind?.rawValue,
         ]
     }
 

@@ -41,7 +41,7 @@ enum OutboxSQL {
             RETURNING d.id, d.sink, d.attempts, d.transition_id, d.notice_id, d.next_attempt_at)
         SELECT c.id, c.sink, c.attempts,
                c.transition_id, t.sid, t.account_sid, t.from_status, t.to_status, t.failure_reason, t.unexpected,
-               statushook_rfc3339(t.occurred_at) AS occurred_at, p.friendly_name,
+               statushook_rfc3339(t.occurred_at) AS occurred_at, p.friendly_name, p.kind,
                c.notice_id, n.sink AS notice_sink, n.reason AS notice_reason,
                statushook_rfc3339(n.occurred_at) AS notice_occurred_at
           FROM claimed c

@@ -68,7 +68,8 @@ public struct OutboxStore: Sendable {
                 deliveryID: deliveryID, transitionID: try row.int64("transition_id"), sid: try row.text("sid"),
                 accountSid: row["account_sid"], from: row["from_status"], to: try row.text("to_status"),
                 failureReason: row["failure_reason"], unexpected: row["unexpected"] == "t",
-                occurredAt: try row.text("occurred_at"), friendlyName: row["friendly_name"]))
+                occurredAt: try row.text("occurred_at"), friendlyName: row["friendly_name"],
+                kind: row["kind"].flatMap(ResourceKind.init(rawValue:))))
         }
         return .notice(SinkNotice(
             deliveryID: deliveryID, noticeID: try row.int64("notice_id"), sink: try row.text("notice_sink"),

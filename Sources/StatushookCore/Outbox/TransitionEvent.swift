@@ -1,10 +1,12 @@
-/// The event every sink renders for one delivery of one transition (PRODUCT §2).
+/// The event every sink renders for one delivery of one transition.
 public struct TransitionEvent: Sendable, Equatable {
     /// The delivery: unique per transition and sink (`webhook-id`).
     public var deliveryID: Int64
     /// The transition: the same for every sink (the event's `id`).
     public var transitionID: Int64
     public var sid: String
+    /// What the SID names, when known; an unknown kind is told as a customer profile.
+    public var kind: ResourceKind?
     public var accountSid: String?
     public var from: String?
     public var to: String
@@ -17,10 +19,12 @@ public struct TransitionEvent: Sendable, Equatable {
     public var profile: ProfileDetails?
 
     public init(deliveryID: Int64, transitionID: Int64, sid: String, accountSid: String?, from: String?, to: String,
-                failureReason: String?, unexpected: Bool, occurredAt: String, friendlyName: String? = nil) {
+                failureReason: String?, unexpected: Bool, occurredAt: String, friendlyName: String? = nil,
+                kind: ResourceKind? = nil) {
         self.deliveryID = deliveryID
         self.transitionID = transitionID
         self.sid = sid
+        self.kind = kind
         self.accountSid = accountSid
         self.from = from
         self.to = to
@@ -35,10 +39,16 @@ public struct TransitionEvent: Sendable, Equatable {
         profile?.friendlyName
     }
 
-    /// `{"type":"customer_profile.status_changed","id",…}`: the body of a webhook and a log line.
+    /// The kind the event is told as: a SID of unknown kind as a customer profile.
+    public var resourceKind: ResourceKind {
+        kind ?? .customerProfile
+    }
+
+    /// `{"type":"customer_profile.status_changed","id",…}` (`trust_product.status_changed` for a
+    /// trust product): the body of a webhook and a log line.
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("type", "customer_profile.status_changed"),
+            ("type", .string(resourceKind.eventType)),
             ("id", .string("TR\(transitionID)")),
             ("sid", .string(sid)),
             ("account_sid", accountSid.json),
@@ -55,7 +65,7 @@ public struct TransitionEvent: Sendable, Equatable {
     }
 }
 
-/// The event's `profile`: the CustomerProfile resource's own fields, as Twilio names them.
+/// The event's `profile`: the resource's own fields, as Twilio names them.
 ///
 /// Only the name is known before enrichment; after it, every field is present (`null` when the
 /// API has none), so that a receiver can tell "not fetched" (absent) from "empty" (null).

@@ -3,9 +3,10 @@ import Logging
 import PostgresClient
 import Locking
 
-/// Fills each claimed transition's `profile` before its attempts: the profile's stored fields,
-/// and for a profile not enriched since its last transition, a fresh
-/// `GET /v1/CustomerProfiles/{Sid}` stored first.
+/// Fills each claimed transition's `profile` and `kind` before its attempts: the resource's
+/// stored fields, and for one not enriched since its last transition, a fresh
+/// `GET /v1/CustomerProfiles/{Sid}` (on Twilio's 404, `GET /v1/TrustProducts/{Sid}`) stored
+/// first, with the kind the answer tells.
 ///
 /// Best effort and bounded: all the fetches of one batch share `budget` (2 s); whatever the API
 /// did not answer in time (or at all) goes out with what is stored, and is fetched again with a
@@ -65,6 +66,7 @@ public final class ProfileEnricher: Sendable {
         return claims.map { claim in
             guard case .transition(var event) = claim.payload, let profile = stored[event.sid] else { return claim }
             if profile.details.enriched || profile.details.friendlyName != nil { event.profile = profile.details }
+            event.kind = profile.kind ?? event.kind
             var enriched = claim
             enriched.payload = .transition(event)
             return enriched
@@ -73,22 +75,23 @@ public final class ProfileEnricher: Sendable {
 
     /// Fetches `sids` in turn until the budget is spent or the API asks for a pause: the profiles
     /// read, and the SIDs the API does not know.
-    private func fetch(_ sids: [String], deadline: ContinuousClock.Instant) -> (fetched: [CustomerProfile], absent: [String]) {
+    private func fetch(_ sids: [String], deadline: ContinuousClock.Instant) -> (fetched: [TrustHubResource], absent: [String]) {
         guard !sids.isEmpty, !health.isPaused else { return ([], []) }
         let client = clients.withLock { $0.popLast() } ?? TrustHubClient(settings: settings)
         defer { clients.withLock { $0.append(client) } }
         let clock = ContinuousClock()
-        var fetched: [CustomerProfile] = []
+        var fetched: [TrustHubResource] = []
         var absent: [String] = []
         for sid in sids {
             let remaining = deadline - clock.now
             guard remaining > .milliseconds(50), !health.isPaused else { break }
             do throws(TrustHubError) {
-                fetched.append(try client.fetch(sid: sid, timeout: remaining))
+                fetched.append(try client.fetchEither(sid: sid, timeout: remaining))
                 if health.succeeded() { logger.notice("the TrustHub API answers again") }
             } catch .notFound {
                 absent.append(sid)
-                logger.warning("profile not found at the TrustHub API (not a CustomerProfile?)", metadata: ["sid": "\(sid)"])
+                logger.warning("resource not found at the TrustHub API, neither as a CustomerProfile nor as a TrustProduct",
+                               metadata: ["sid": "\(sid)"])
             } catch {
                 // An API that does not answer would cost every batch the whole budget: skip it a while.
                 if case .transport = error { health.failed(error, pause: Self.unansweredPause) } else { health.failed(error) }

@@ -3,9 +3,10 @@ import Logging
 import PostgresClient
 import Synchronization
 
-/// Every `reconcile_interval`, reads the whole list of CustomerProfiles from the TrustHub API
-/// and records each status that differs from what statushook knows as a transition with source
-/// `reconcile`, delivered like any other; the fields of every listed profile are stored too.
+/// Every `reconcile_interval`, reads the whole lists of CustomerProfiles and TrustProducts from
+/// the TrustHub API and records each status that differs from what statushook knows as a
+/// transition with source `reconcile`, delivered like any other; the fields and the kind of
+/// every listed resource are stored too.
 ///
 /// One daemon at a time runs a pass: the one that takes a PostgreSQL advisory lock; the others
 /// skip that round. A thread of its own (libpq and libcurl block). Requests are paced
@@ -94,26 +95,31 @@ public final class Reconciler: Sendable {
         defer { try? TrustHubStore.unlockReconcile(on: connection) }
 
         var pacing = ReconcilePacing()
-        var url = client.firstPageURL(pageSize: 1000)
-        var (pages, listed, recorded) = (0, 0, 0)
-        while true {
-            guard pause(health.pauseRemaining), let page = readPage(url, client: client, pacing: &pacing) else { return }
-            pages += 1
-            listed += page.profiles.count
-            recorded += try apply(page, on: connection)
-            guard let next = page.nextPageURL else { break }
-            url = next
-            guard pause(pacing.afterSuccess()) else { return }
+        var (pages, listed, recorded) = (0, [ResourceKind: Int](), 0)
+        for kind in ResourceKind.allCases {
+            var url = client.firstPageURL(kind: kind, pageSize: 1000)
+            while true {
+                guard pause(health.pauseRemaining), let page = readPage(url, kind: kind, client: client, pacing: &pacing) else { return }
+                pages += 1
+                listed[kind, default: 0] += page.profiles.count
+                recorded += try apply(page, on: connection)
+                guard let next = page.nextPageURL else { break }
+                url = next
+                guard pause(pacing.afterSuccess()) else { return }
+            }
         }
-        logger.info("reconciliation pass done", metadata: ["pages": "\(pages)", "profiles": "\(listed)",
-                                                            "transitions": "\(recorded)"])
+        logger.info("reconciliation pass done", metadata: [
+            "pages": "\(pages)", "profiles": "\(listed[.customerProfile] ?? 0)",
+            "trust_products": "\(listed[.trustProduct] ?? 0)", "transitions": "\(recorded)",
+        ])
     }
 
     /// The page at `url`, retried on a rate limit or server trouble; nil when the pass must end.
-    private func readPage(_ url: String, client: TrustHubClient, pacing: inout ReconcilePacing) -> CustomerProfilePage? {
+    private func readPage(_ url: String, kind: ResourceKind, client: TrustHubClient,
+                          pacing: inout ReconcilePacing) -> TrustHubResourcePage? {
         for attempt in 1...pacing.attemptsPerPage {
             do throws(TrustHubError) {
-                let page = try client.page(url: url, timeout: pageTimeout)
+                let page = try client.page(url: url, kind: kind, timeout: pageTimeout)
                 if health.succeeded() { logger.notice("the TrustHub API answers again") }
                 return page
             } catch {
@@ -135,8 +141,8 @@ public final class Reconciler: Sendable {
         return nil
     }
 
-    /// Records the page's differing statuses and stores every listed profile's fields.
-    private func apply(_ page: CustomerProfilePage, on connection: PostgresConnection) throws -> Int {
+    /// Records the page's differing statuses and stores every listed resource's fields and kind.
+    private func apply(_ page: TrustHubResourcePage, on connection: PostgresConnection) throws -> Int {
         let known = try TrustHubStore.statuses(sids: page.profiles.map(\.sid), on: connection)
         var recorded = 0
         for profile in page.profiles where known[profile.sid] != profile.status {
@@ -144,7 +150,7 @@ public final class Reconciler: Sendable {
             if let transition = try TrustHubStore.recordReconciled(profile, sinks: matching, on: connection) {
                 recorded += 1
                 logger.notice("status change found by reconciliation", metadata: [
-                    "sid": "\(profile.sid)", "from": "\(known[profile.sid] ?? "(first seen)")", "to": "\(profile.status)",
+                    "sid": "\(profile.sid)", "kind": "\(profile.kind?.rawValue ?? "unknown")", "from": "\(known[profile.sid] ?? "(first seen)")", "to": "\(profile.status)",
                     "transition_id": "\(transition)",
                 ])
             }

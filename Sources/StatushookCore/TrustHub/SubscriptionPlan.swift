@@ -1,15 +1,16 @@
 import Foundation
 
-/// `statushook subscribe`: which profiles' `StatusCallback` differs from this deployment's
-/// callback URL, and the calls that read and change them.
+/// `statushook subscribe`: which resources' (CustomerProfiles' and TrustProducts')
+/// `StatusCallback` differs from this deployment's callback URL, and the calls that read and
+/// change them.
 public struct SubscriptionPlan: Sendable, Equatable {
     /// `public_url` + `callback_path`: where Twilio must send the callbacks.
     public var target: String
-    /// The profiles whose `StatusCallback` is not `target`, in the order read.
-    public var changes: [CustomerProfile]
-    public var unchanged: [CustomerProfile]
+    /// The resources whose `StatusCallback` is not `target`, in the order read.
+    public var changes: [TrustHubResource]
+    public var unchanged: [TrustHubResource]
 
-    public init(profiles: [CustomerProfile], target: String) {
+    public init(profiles: [TrustHubResource], target: String) {
         self.target = target
         changes = profiles.filter { $0.statusCallback != target }
         unchanged = profiles.filter { $0.statusCallback == target }
@@ -45,24 +46,31 @@ public struct SubscriptionCalls: Sendable {
         client = TrustHubClient(settings: settings)
     }
 
-    public func fetch(sid: String) throws(TrustHubError) -> CustomerProfile {
-        try retrying { () throws(TrustHubError) in try client.fetch(sid: sid, timeout: timeout) }
+    /// The CustomerProfile `sid` names, else the TrustProduct.
+    public func fetch(sid: String) throws(TrustHubError) -> TrustHubResource {
+        try retrying { () throws(TrustHubError) in try client.fetchEither(sid: sid, timeout: timeout) }
     }
 
-    /// Every profile, following `next_page_url`.
-    public func all() throws(TrustHubError) -> [CustomerProfile] {
-        var profiles: [CustomerProfile] = []
-        var url: String? = client.firstPageURL(pageSize: 1000)
-        while let current = url {
-            let page = try retrying { () throws(TrustHubError) in try client.page(url: current, timeout: timeout) }
-            profiles += page.profiles
-            url = page.nextPageURL
+    /// Every CustomerProfile, then every TrustProduct, following `next_page_url`.
+    public func all() throws(TrustHubError) -> [TrustHubResource] {
+        var resources: [TrustHubResource] = []
+        for kind in ResourceKind.allCases {
+            var url: String? = client.firstPageURL(kind: kind, pageSize: 1000)
+            while let current = url {
+                let page = try retrying { () throws(TrustHubError) in try client.page(url: current, kind: kind, timeout: timeout) }
+                resources += page.profiles
+                url = page.nextPageURL
+            }
         }
-        return profiles
+        return resources
     }
 
-    public func setStatusCallback(sid: String, to target: String) throws(TrustHubError) -> CustomerProfile {
-        try retrying { () throws(TrustHubError) in try client.updateStatusCallback(sid: sid, to: target, timeout: timeout) }
+    /// Sets the `StatusCallback` of `resource` under its own collection.
+    public func setStatusCallback(_ resource: TrustHubResource, to target: String) throws(TrustHubError) -> TrustHubResource {
+        let kind = resource.kind ?? .customerProfile
+        return try retrying { () throws(TrustHubError) in
+            try client.updateStatusCallback(sid: resource.sid, kind: kind, to: target, timeout: timeout)
+        }
     }
 
     private func retrying<T>(_ call: () throws(TrustHubError) -> T) throws(TrustHubError) -> T {

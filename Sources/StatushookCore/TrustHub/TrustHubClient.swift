@@ -1,8 +1,9 @@
 import Foundation
 import HTTPClient
 
-/// The three calls statushook makes to the TrustHub REST API: fetch one CustomerProfile, read a
-/// page of the list, and update a profile's `StatusCallback`. HTTP Basic over libcurl.
+/// The calls statushook makes to the TrustHub REST API, on CustomerProfiles and TrustProducts
+/// alike: fetch one resource, read a page of a list, and update a resource's `StatusCallback`.
+/// HTTP Basic over libcurl.
 ///
 /// Blocking, over one libcurl handle: one client per thread, never on Swift's cooperative pool.
 /// Every call is counted in `statushook_trusthub_requests_total` by its outcome.
@@ -22,37 +23,54 @@ public final class TrustHubClient: Sendable {
         self.metrics = metrics
     }
 
-    /// `GET /v1/CustomerProfiles/{Sid}`.
-    public func fetch(sid: String, timeout: Duration) throws(TrustHubError) -> CustomerProfile {
-        guard CustomerProfile.isProfileSid(sid) else { throw TrustHubError.malformed("not a profile SID") }
+    /// `GET /v1/CustomerProfiles/{Sid}` or `/v1/TrustProducts/{Sid}`.
+    public func fetch(sid: String, kind: ResourceKind, timeout: Duration) throws(TrustHubError) -> TrustHubResource {
+        guard TrustHubResource.isProfileSid(sid) else { throw TrustHubError.malformed("not a resource SID") }
         return try counted("fetch") { () throws(TrustHubError) in
-            try CustomerProfile(json: exchange(get: apiBase + "/v1/CustomerProfiles/" + sid, timeout: timeout))
+            try TrustHubResource(json: exchange(get: resourceURL(sid: sid, kind: kind), timeout: timeout), kind: kind)
         }
     }
 
-    /// The first page of the list (`PageSize` 1–1000).
-    public func firstPageURL(pageSize: Int) -> String {
-        apiBase + "/v1/CustomerProfiles?PageSize=\(min(max(pageSize, 1), 1000))"
+    /// The resource `sid` names, whichever it is: a CustomerProfile, else (on Twilio's 404) a
+    /// TrustProduct. ``TrustHubError/notFound`` when neither knows it. Both calls share `timeout`.
+    public func fetchEither(sid: String, timeout: Duration) throws(TrustHubError) -> TrustHubResource {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        do {
+            return try fetch(sid: sid, kind: .customerProfile, timeout: timeout)
+        } catch .notFound {
+            return try fetch(sid: sid, kind: .trustProduct, timeout: max(deadline - clock.now, .milliseconds(50)))
+        }
     }
 
-    /// One page of the list at `url`: ``firstPageURL(pageSize:)`` or a `next_page_url`, which
-    /// must be on the configured API (credentials are never sent anywhere else).
-    public func page(url: String, timeout: Duration) throws(TrustHubError) -> CustomerProfilePage {
+    /// The first page of a list (`PageSize` 1–1000).
+    public func firstPageURL(kind: ResourceKind, pageSize: Int) -> String {
+        apiBase + "/v1/" + kind.collection + "?PageSize=\(min(max(pageSize, 1), 1000))"
+    }
+
+    /// One page of the `kind` list at `url`: ``firstPageURL(kind:pageSize:)`` or a
+    /// `next_page_url`, which must be on the configured API (credentials are never sent anywhere else).
+    public func page(url: String, kind: ResourceKind, timeout: Duration) throws(TrustHubError) -> TrustHubResourcePage {
         guard url.hasPrefix(apiBase + "/") else {
             throw TrustHubError.malformed("a next_page_url outside the configured API")
         }
         return try counted("list") { () throws(TrustHubError) in
-            try CustomerProfilePage(json: exchange(get: url, timeout: timeout))
+            try TrustHubResourcePage(json: exchange(get: url, timeout: timeout), kind: kind)
         }
     }
 
-    /// `POST /v1/CustomerProfiles/{Sid}` with `StatusCallback`; the updated resource.
-    public func updateStatusCallback(sid: String, to callbackURL: String, timeout: Duration) throws(TrustHubError) -> CustomerProfile {
-        guard CustomerProfile.isProfileSid(sid) else { throw TrustHubError.malformed("not a profile SID") }
+    /// `POST /v1/{CustomerProfiles|TrustProducts}/{Sid}` with `StatusCallback`; the updated resource.
+    public func updateStatusCallback(sid: String, kind: ResourceKind, to callbackURL: String,
+                                     timeout: Duration) throws(TrustHubError) -> TrustHubResource {
+        guard TrustHubResource.isProfileSid(sid) else { throw TrustHubError.malformed("not a resource SID") }
         let body = "StatusCallback=" + Self.formEncode(callbackURL)
         return try counted("update") { () throws(TrustHubError) in
-            try CustomerProfile(json: exchange(post: apiBase + "/v1/CustomerProfiles/" + sid, form: body, timeout: timeout))
+            try TrustHubResource(json: exchange(post: resourceURL(sid: sid, kind: kind), form: body, timeout: timeout), kind: kind)
         }
+    }
+
+    private func resourceURL(sid: String, kind: ResourceKind) -> String {
+        apiBase + "/v1/" + kind.collection + "/" + sid
     }
 
     /// Runs one call to the API and counts its outcome under `call`.

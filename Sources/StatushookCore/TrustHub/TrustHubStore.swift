@@ -13,12 +13,13 @@ public enum TrustHubStore {
         var details: ProfileDetails
         var accountSid: String?
         var status: String
+        var kind: ResourceKind?
         /// Never enriched, or enriched before its last transition.
         var stale: Bool
     }
 
     static let readProfiles = """
-        SELECT sid, account_sid, status, friendly_name, policy_sid, email, status_callback,
+        SELECT sid, account_sid, status, kind, friendly_name, policy_sid, email, status_callback,
                statushook_rfc3339(valid_until) AS valid_until, errors::text AS errors,
                statushook_rfc3339(twilio_date_created) AS twilio_date_created,
                statushook_rfc3339(twilio_date_updated) AS twilio_date_updated,
@@ -37,21 +38,22 @@ public enum TrustHubStore {
                 email: row["email"], statusCallback: row["status_callback"], validUntil: row["valid_until"],
                 errors: row["errors"].flatMap { JSONValue(parsing: $0) }.flatMap { $0 == .null ? nil : $0 },
                 dateCreated: row["twilio_date_created"], dateUpdated: row["twilio_date_updated"])
-            found[sid] = StoredProfile(details: details, accountSid: row["account_sid"], status: status, stale: row["stale"] == "t")
+            found[sid] = StoredProfile(details: details, accountSid: row["account_sid"], status: status,
+                                       kind: row["kind"].flatMap(ResourceKind.init(rawValue:)), stale: row["stale"] == "t")
         }
         return found
     }
 
     /// Stores the API's fields of `profiles` that statushook knows; returns how many it updated.
     @discardableResult
-    static func store(_ profiles: [CustomerProfile], on connection: PostgresConnection) throws -> Int {
+    static func store(_ profiles: [TrustHubResource], on connection: PostgresConnection) throws -> Int {
         guard !profiles.isEmpty else { return 0 }
         let rows = try connection.query("SELECT statushook_store_profiles($1::jsonb) AS updated",
                                         [JSONValue.array(profiles.map(\.storedJSON)).text])
         return rows.first?["updated"].flatMap { Int($0) } ?? 0
     }
 
-    /// Notes that the API has no such profiles (a TrustProduct's `BU…` SID, a deleted profile),
+    /// Notes that the API has no such resources (a deleted one, or one of another account),
     /// so that they are not asked for again before their next transition.
     static func markAbsent(sids: [String], on connection: PostgresConnection) throws {
         guard !sids.isEmpty else { return }
@@ -75,12 +77,12 @@ public enum TrustHubStore {
 
     /// Records `profile.status` as a transition with source `reconcile` when it still differs;
     /// the new transition's id, or nil when it no longer differed.
-    static func recordReconciled(_ profile: CustomerProfile, sinks: [String], on connection: PostgresConnection) throws -> Int64? {
+    static func recordReconciled(_ profile: TrustHubResource, sinks: [String], on connection: PostgresConnection) throws -> Int64? {
         let rows = try connection.query(
-            "SELECT transition_id FROM statushook_record_reconciled($1, $2, $3, $4::boolean, $5::text[])",
+            "SELECT transition_id FROM statushook_record_reconciled($1, $2, $3, $4::boolean, $5::text[], $6::text)",
             [profile.sid, profile.accountSid, profile.status,
              TransitionRules.knownStatuses.contains(profile.status) ? "true" : "false",
-             CallbackRecord.textArrayLiteral(sinks)])
+             CallbackRecord.textArrayLiteral(sinks), profile.kind?.rawValue])
         return rows.first?["transition_id"].flatMap { Int64($0) }
     }
 
@@ -94,7 +96,7 @@ public enum TrustHubStore {
     }
 }
 
-extension CustomerProfile {
+extension TrustHubResource {
     /// The fields `statushook_store_profiles` reads; absent ones are left out (NULL).
     var storedJSON: JSONValue {
         var members: [(String, JSONValue)] = [("sid", .string(sid))]
@@ -107,6 +109,7 @@ extension CustomerProfile {
             if let value { members.append((name, .string(value))) }
         }
         if let errors { members.append(("errors", errors)) }
+        if let kind { members.append(("kind", .string(kind.rawValue))) }
         return .object(members)
     }
 }

@@ -1,5 +1,5 @@
-/// The words of the email for one transition (PRODUCT §2): the subject names the profile, its
-/// SID and the new status; the text says what changed, from what, when, why and with which
+/// The words of the email for one transition: the subject names the resource's kind, its name,
+/// its SID and the new status; the text says what changed, from what, when, why and with which
 /// error codes. Headers and encoding are the SMTP client's business.
 public struct TransitionEmail: Sendable, Equatable {
     public var subject: String
@@ -15,7 +15,7 @@ public struct TransitionEmail: Sendable, Equatable {
         let profile = event.friendlyName.map { "\($0) (\(event.sid))" } ?? event.sid
         // The profile's own errors (enrichment) first, then any the callback's reason names.
         let codes = Self.merged(event.profile?.errorCodes ?? [], event.failureReason.map(Self.errorCodes(in:)) ?? [])
-        subject = "\(profile) is now \(event.to)" + (event.to == "twilio-rejected" && !codes.isEmpty ? ": " + codes.joined(separator: ", ") : "")
+        subject = "\(Self.label(event.kind)) \(profile) is now \(event.to)" + (event.to == "twilio-rejected" && !codes.isEmpty ? ": " + codes.joined(separator: ", ") : "")
         threadID = "<\(event.sid).profile@\(domain)>"
         messageID = "<delivery-\(event.deliveryID).\(event.sid)@\(domain)>"
 
@@ -31,6 +31,7 @@ public struct TransitionEmail: Sendable, Equatable {
         }
         if let account = event.accountSid { lines.append("  Account:  \(account)") }
         lines.append("  SID:      \(event.sid)")
+        lines.append("  Kind:     \(event.kind?.displayName ?? "not known yet (a customer profile or a trust product)")")
         if let details = event.profile, details.enriched {
             if let email = details.email { lines.append("  Email:    \(email)") }
             if let policy = details.policySid { lines.append("  Policy:   \(policy)") }
@@ -40,22 +41,32 @@ public struct TransitionEmail: Sendable, Equatable {
             lines += ["", "This transition is not one Twilio documents for this status: check the profile in the console."]
         }
         if event.to == "twilio-rejected" {
-            lines += ["", "A rejected profile must be fixed and resubmitted for review."]
+            lines += ["", "A rejected \(event.kind?.displayName ?? "profile") must be fixed and resubmitted for review."]
         }
         lines += ["", "-- ", "statushook, transition TR\(event.transitionID), delivery \(event.deliveryID)"]
         text = lines.joined(separator: "\n") + "\n"
     }
 
-    /// "Acme Corp (BU…) was rejected: 18601 …": the first line, the news in words.
+    /// "Customer profile Acme Corp (BU…) was rejected: 18601 …": the first line, the news in words.
     static func headline(_ event: TransitionEvent, profile: String, codes: [String]) -> String {
+        let named = "\(label(event.kind)) \(profile)"
         switch event.to {
         case "twilio-rejected":
-            var line = "\(profile) was rejected"
+            var line = "\(named) was rejected"
             if !codes.isEmpty { line += ": " + codes.joined(separator: ", ") }
             if let reason = event.failureReason { line += (codes.isEmpty ? ": " : " ") + reason }
             return line
-        case "twilio-approved": return "\(profile) was approved."
-        default: return "Customer profile \(profile) changed status."
+        case "twilio-approved": return "\(named) was approved."
+        default: return "\(named) changed status."
+        }
+    }
+
+    /// "Customer profile", "Trust product", or "Profile" while the kind is not known.
+    static func label(_ kind: ResourceKind?) -> String {
+        switch kind {
+        case .customerProfile: "Customer profile"
+        case .trustProduct: "Trust product"
+        case nil: "Profile"
         }
     }
 

@@ -56,6 +56,7 @@ private func checkContent(_ form: FormBody) {
     require(CallbackParser.isStatus(content.status), "accepted status \(content.status)")
     if let accountSid = content.accountSid {
         require(CallbackParser.isSID(accountSid, prefix: "AC"), "accepted AccountSid \(accountSid)")
+        require(CallbackParser.accountSidHint(form: form, json: nil) == accountSid, "the token hint disagrees with the account")
     }
     require(content.isKnownStatus == TransitionRules.knownStatuses.contains(content.status), "isKnownStatus is wrong")
     // The SID comes from the first SID key with a non-empty first value.

@@ -1,9 +1,12 @@
-/// Twilio's CustomerProfile resource, as `GET /v1/CustomerProfiles/{Sid}` and the list answer it.
+/// A TrustHub CustomerProfile or TrustProduct, as `GET /v1/CustomerProfiles/{Sid}`,
+/// `GET /v1/TrustProducts/{Sid}` and their lists answer it: the two share every field.
 ///
 /// Read defensively: only `sid` and `status` are required; a field of an unexpected type is
 /// taken as absent rather than failing the whole resource.
-public struct CustomerProfile: Sendable, Equatable {
+public struct TrustHubResource: Sendable, Equatable {
     public var sid: String
+    /// Which collection the API answered under; nil when built by hand without knowing it.
+    public var kind: ResourceKind?
     public var accountSid: String?
     public var policySid: String?
     public var friendlyName: String?
@@ -17,10 +20,11 @@ public struct CustomerProfile: Sendable, Equatable {
     /// The rejection's errors as sent: `[{"code": 18601}]`, `null` when none.
     public var errors: JSONValue?
 
-    public init(sid: String, accountSid: String? = nil, policySid: String? = nil, friendlyName: String? = nil,
+    public init(sid: String, kind: ResourceKind? = nil, accountSid: String? = nil, policySid: String? = nil, friendlyName: String? = nil,
                 status: String, email: String? = nil, statusCallback: String? = nil, validUntil: String? = nil,
                 dateCreated: String? = nil, dateUpdated: String? = nil, errors: JSONValue? = nil) {
         self.sid = sid
+        self.kind = kind
         self.accountSid = accountSid
         self.policySid = policySid
         self.friendlyName = friendlyName
@@ -33,7 +37,7 @@ public struct CustomerProfile: Sendable, Equatable {
         self.errors = errors
     }
 
-    public init(json: JSONValue) throws(TrustHubError) {
+    public init(json: JSONValue, kind: ResourceKind? = nil) throws(TrustHubError) {
         guard case .object = json else { throw TrustHubError.malformed("a profile is not a JSON object") }
         guard let sid = json.member("sid")?.stringValue, Self.isProfileSid(sid) else {
             throw TrustHubError.malformed("a profile without a valid sid")
@@ -41,7 +45,7 @@ public struct CustomerProfile: Sendable, Equatable {
         guard let status = json.member("status")?.stringValue, Self.isStatus(status) else {
             throw TrustHubError.malformed("profile \(sid) has no valid status")
         }
-        self.init(sid: sid, accountSid: json.member("account_sid")?.stringValue,
+        self.init(sid: sid, kind: kind, accountSid: json.member("account_sid")?.stringValue,
                   policySid: json.member("policy_sid")?.stringValue, friendlyName: json.member("friendly_name")?.stringValue,
                   status: status, email: json.member("email")?.stringValue,
                   statusCallback: json.member("status_callback")?.stringValue,
@@ -78,19 +82,20 @@ public struct CustomerProfile: Sendable, Equatable {
     }
 }
 
-/// One page of `GET /v1/CustomerProfiles`: the resources under `meta.key`, and the next page's URL.
-public struct CustomerProfilePage: Sendable, Equatable {
-    public var profiles: [CustomerProfile]
+/// One page of `GET /v1/CustomerProfiles` or `/v1/TrustProducts`: the resources under `meta.key`,
+/// and the next page's URL.
+public struct TrustHubResourcePage: Sendable, Equatable {
+    public var profiles: [TrustHubResource]
     /// `meta.next_page_url`, followed verbatim; nil on the last page.
     public var nextPageURL: String?
 
-    public init(profiles: [CustomerProfile], nextPageURL: String?) {
+    public init(profiles: [TrustHubResource], nextPageURL: String?) {
         self.profiles = profiles
         self.nextPageURL = nextPageURL
     }
 
     /// A resource that cannot be read fails the page: skipping it would let the reconciler miss a change.
-    public init(json: JSONValue) throws(TrustHubError) {
+    public init(json: JSONValue, kind: ResourceKind? = nil) throws(TrustHubError) {
         guard let meta = json.member("meta"), case .object = meta else {
             throw TrustHubError.malformed("a list page without meta")
         }
@@ -98,8 +103,8 @@ public struct CustomerProfilePage: Sendable, Equatable {
         guard case .array(let items) = json.member(key) else {
             throw TrustHubError.malformed("a list page without its '\(key)' array")
         }
-        var profiles: [CustomerProfile] = []
-        for item in items { profiles.append(try CustomerProfile(json: item)) }
+        var profiles: [TrustHubResource] = []
+        for item in items { profiles.append(try TrustHubResource(json: item, kind: kind)) }
         self.init(profiles: profiles, nextPageURL: meta.member("next_page_url")?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
