@@ -90,8 +90,8 @@ def test_enrichment_fills_the_history_resource_the_email_and_the_webhook_event(
 
     [mail] = server.wait_for_messages(1)
     subject, text = str(mail.message["Subject"]), mail.body_text()
-    assert subject == f"Acme Corp ({sid}) is now twilio-rejected: 18601", subject
-    assert text.startswith(f"Acme Corp ({sid}) was rejected: 18601 Error 18601: business name and website\n"), text
+    assert subject == f"Customer profile Acme Corp ({sid}) is now twilio-rejected: 18601", subject
+    assert text.startswith(f"Customer profile Acme Corp ({sid}) was rejected: 18601 Error 18601: business name and website\n"), text
     assert "Email:    compliance@acme.example" in text, text
     assert "https://www.twilio.com/docs/errors/18601" in text, text
 
@@ -263,7 +263,10 @@ def test_429_with_retry_after_slows_the_reconciler_down(start, fake, db):
 
     lists = fake.requests("list")
     assert [r["status"] for r in lists] == [429, 503, 200, 200, 200], lists
-    assert api_calls(daemon, "list") == {"rate_limited": 1, "unavailable": 1, "ok": 3}, api_calls(daemon, "list")
+    # The pass then reads the TrustProducts list (empty here): one more "list" call, the fourth ok.
+    wait_until(lambda: len(fake.requests("tp_list")) == 1, 10, lambda: f"one TrustProducts list, got {fake.requests('tp_list')}")
+    wait_until(lambda: api_calls(daemon, "list") == {"rate_limited": 1, "unavailable": 1, "ok": 4}, 10,
+               lambda: f"list calls counted: {api_calls(daemon, 'list')}")
     at = [r["at"] for r in lists]
     assert at[1] - at[0] >= 1.9, f"Retry-After 2 was not honoured: {at[1] - at[0]:.2f}s"
     assert at[2] - at[1] >= 0.9, f"no backoff after a 503: {at[2] - at[1]:.2f}s"

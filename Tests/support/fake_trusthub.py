@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A local fake of Twilio's TrustHub REST API (the CustomerProfile resource), for statushook's
-tests (standard library only). Run as a subprocess by the integration suite
+"""A local fake of Twilio's TrustHub REST API (the CustomerProfile and TrustProduct resources),
+for statushook's tests (standard library only). Run as a subprocess by the integration suite
 (Tests/integration/trusthub_peer.py).
 
 Usage: fake_trusthub.py [--host H] [--port P]
@@ -17,22 +17,38 @@ twilio/rest/trusthub/v1/customer_profiles):
                                      default 50), Page, PageToken (PA<last sid>); filters Status,
                                      FriendlyName, PolicySid; ordered by SID
   POST /v1/CustomerProfiles/{Sid}    update from a form body: StatusCallback, FriendlyName, Email, Status
+  GET  /v1/TrustProducts/{Sid}       the same three routes for TrustProducts (twilio/rest/trusthub/
+  GET  /v1/TrustProducts             v1/trust_products): the same fields, filters, paging and
+  POST /v1/TrustProducts/{Sid}       meta (key "results"), url .../v1/TrustProducts/{Sid}, links
+                                     trust_products_entity_assignments, trust_products_evaluations,
+                                     trust_products_channel_endpoint_assignment
+Both resources share the `BU` prefix, as at Twilio: each stored resource has a kind,
+"customer_profile" (the default) or "trust_product", and is served under its own resource's
+paths only; a SID under the other resource's paths is a 404 (code 20404), for a fetch and an
+update alike, and lists hold only their own kind.
 Every API request needs HTTP Basic credentials; when the test set some (/_control/auth), others
 get 401 {"code": 20003, "message": "Authenticate", ...}.
 
 Hooks for the tests (JSON in, JSON out; never counted as API requests):
-  POST /_control/profiles       [{sid, status, ...}, ...]: add or replace profiles (missing fields
-                                get defaults; "date_updated" is set to now unless given)
-  POST /_control/patch/{Sid}    {field: value}: change a profile (date_updated set to now)
+  POST /_control/profiles       [{sid, status, ...}, ...]: add or replace resources (missing fields
+                                get defaults; "date_updated" is set to now unless given). An item's
+                                "_kind": "trust_product" makes it a TrustProduct (default
+                                "customer_profile"); "_kind" is never part of an API answer
+  POST /_control/patch/{Sid}    {field: value}: change a resource (date_updated set to now)
   POST /_control/auth           {"username", "password"}: the only credentials accepted
   POST /_control/script         {"answers": [{"status": 429, "retry_after": "2"}, ...],
-                                 "match": "list" | "fetch" | "update" | "any"}: the next matching
+                                 "match": a request kind (below) | "any"}: the next matching
                                 API requests get these answers instead (Twilio's error shape);
                                 {"delay": SECONDS} answers normally, that much later
   POST /_control/max_page_size  {"value": N}: pages hold at most N resources whatever PageSize
   GET  /_control/requests       every API request so far: {at, method, path, query, kind,
-                                username, password, form, status}
+                                resource, username, password, form, status}
   POST /_control/reset          forget requests and scripts
+
+A request's `kind` says which route it took: "list", "fetch", "update" under CustomerProfiles
+(as before TrustProducts were served), "tp_list", "tp_fetch", "tp_update" under TrustProducts,
+null for a path the fake does not serve. Its `resource` is "CustomerProfiles", "TrustProducts"
+or null, and its `status` the answer's HTTP status (a SID of the other kind: 404).
 """
 
 import argparse
@@ -67,6 +83,14 @@ class State:
 
 FIELDS = ("sid", "account_sid", "policy_sid", "friendly_name", "status", "valid_until", "email",
           "status_callback", "date_created", "date_updated", "url", "links", "errors")
+
+# The two resources: path segment -> (the stored kind, the prefix of its request kinds, its links'
+# prefix). Both share the BU prefix, fields and filters (Twilio's twilio_trusthub_v1.json).
+RESOURCES = {
+    "CustomerProfiles": ("customer_profile", "", "customer_profiles"),
+    "TrustProducts": ("trust_product", "tp_", "trust_products"),
+}
+KINDS = {kind for kind, _, _ in RESOURCES.values()}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -115,27 +139,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # ---- the API
 
-    def resource(self, profile: dict) -> dict:
-        url = f"{self.base}/v1/CustomerProfiles/{profile['sid']}"
+    def resource(self, profile: dict, collection: str) -> dict:
+        """The API's answer for a stored resource (never its internal "_kind")."""
+        url = f"{self.base}/v1/{collection}/{profile['sid']}"
+        links = RESOURCES[collection][2]
         out = {name: profile.get(name) for name in FIELDS}
         out["url"] = url
         out["links"] = {
-            "customer_profiles_entity_assignments": f"{url}/EntityAssignments",
-            "customer_profiles_evaluations": f"{url}/Evaluations",
-            "customer_profiles_channel_endpoint_assignment": f"{url}/ChannelEndpointAssignments",
+            f"{links}_entity_assignments": f"{url}/EntityAssignments",
+            f"{links}_evaluations": f"{url}/Evaluations",
+            f"{links}_channel_endpoint_assignment": f"{url}/ChannelEndpointAssignments",
         }
         return out
 
     def api(self, method: str, url, body: bytes) -> None:
         parts = url.path.rstrip("/").split("/")
-        kind = None
-        if parts[:3] == ["", "v1", "CustomerProfiles"]:
+        kind = collection = None
+        if parts[:2] == ["", "v1"] and len(parts) >= 3 and parts[2] in RESOURCES:
+            prefix = RESOURCES[parts[2]][1]
             if len(parts) == 3 and method == "GET":
-                kind = "list"
+                kind = prefix + "list"
             elif len(parts) == 4 and method == "GET":
-                kind = "fetch"
+                kind = prefix + "fetch"
             elif len(parts) == 4 and method == "POST":
-                kind = "update"
+                kind = prefix + "update"
+            if kind is not None:
+                collection = parts[2]
         username = password = None
         auth = self.headers.get("Authorization") or ""
         if auth.startswith("Basic "):
@@ -145,7 +174,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
         form = {k: v for k, v in urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)}
         record = {"at": time.time(), "method": method, "path": url.path, "query": url.query, "kind": kind,
-                  "username": username, "password": password, "form": form, "status": None}
+                  "resource": collection, "username": username, "password": password, "form": form,
+                  "status": None}
         with self.state.lock:
             self.state.requests.append(record)
             scripted = None
@@ -171,13 +201,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind is None:
             record["status"] = 404
             return self.answer(404, twilio_error(404, 20404, f"The requested resource {url.path} was not found"))
-        if kind == "list":
-            status, payload = self.list_page(url)
+        if kind.endswith("list"):
+            status, payload = self.list_page(url, collection)
         else:
             sid = parts[3]
             with self.state.lock:
                 profile = self.state.profiles.get(sid)
-                if profile is not None and kind == "update":
+                if profile is not None and profile["_kind"] != RESOURCES[collection][0]:
+                    profile = None  # the other resource's SID: Twilio answers 404 here
+                if profile is not None and kind.endswith("update"):
                     for param, field in (("StatusCallback", "status_callback"), ("FriendlyName", "friendly_name"),
                                          ("Email", "email"), ("Status", "status")):
                         if param in form:
@@ -187,11 +219,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if profile is None:
                 status, payload = 404, twilio_error(404, 20404, f"The requested resource {url.path} was not found")
             else:
-                status, payload = 200, self.resource(profile)
+                status, payload = 200, self.resource(profile, collection)
         record["status"] = status
         self.answer(status, payload)
 
-    def list_page(self, url):
+    def list_page(self, url, collection: str):
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         try:
             page_size = int(query.get("PageSize", "50"))
@@ -202,7 +234,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 400, twilio_error(400, 20001, "PageSize must be from 1 to 1000")
         size = min(page_size, self.state.max_page_size)
         with self.state.lock:
-            profiles = sorted((dict(p) for p in self.state.profiles.values()), key=lambda p: p["sid"])
+            profiles = sorted((dict(p) for p in self.state.profiles.values()
+                               if p["_kind"] == RESOURCES[collection][0]), key=lambda p: p["sid"])
         for param, field in (("Status", "status"), ("FriendlyName", "friendly_name"), ("PolicySid", "policy_sid")):
             if param in query:
                 profiles = [p for p in profiles if p.get(field) == query[param]]
@@ -219,7 +252,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             params += [(k, query[k]) for k in ("Status", "FriendlyName", "PolicySid") if k in query]
             if page_token:
                 params.append(("PageToken", page_token))
-            return f"{self.base}/v1/CustomerProfiles?" + urllib.parse.urlencode(params)
+            return f"{self.base}/v1/{collection}?" + urllib.parse.urlencode(params)
 
         meta = {
             "page": page,
@@ -230,7 +263,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "next_page_url": page_url(page + 1, "PA" + chosen[-1]["sid"]) if more and chosen else None,
             "key": "results",
         }
-        return 200, {"results": [self.resource(p) for p in chosen], "meta": meta}
+        return 200, {"results": [self.resource(p, collection) for p in chosen], "meta": meta}
 
     # ---- the tests' hooks
 
@@ -244,9 +277,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.answer(405, {"error": "POST"})
             if name == "profiles":
                 for item in data:
+                    if item.get("_kind", "customer_profile") not in KINDS:
+                        return self.answer(400, {"error": f"_kind must be one of {sorted(KINDS)}"})
+                for item in data:
                     profile = {field: None for field in FIELDS}
                     profile.update({"account_sid": "AC" + "0" * 32, "policy_sid": "RN" + "0" * 32,
-                                    "date_created": now_iso(), "date_updated": now_iso()})
+                                    "date_created": now_iso(), "date_updated": now_iso(),
+                                    "_kind": "customer_profile"})
                     profile.update(item)
                     state.profiles[item["sid"]] = profile
                 return self.answer(200, {"profiles": len(state.profiles)})
@@ -254,6 +291,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 sid = name[len("patch/"):]
                 if sid not in state.profiles:
                     return self.answer(404, {"error": f"no profile {sid}"})
+                if data.get("_kind", state.profiles[sid]["_kind"]) not in KINDS:
+                    return self.answer(400, {"error": f"_kind must be one of {sorted(KINDS)}"})
                 state.profiles[sid].update(data)
                 if "date_updated" not in data:
                     state.profiles[sid]["date_updated"] = now_iso()
