@@ -30,6 +30,37 @@ struct HistoryResourceTests {
         #expect(json.text.contains(#""valid_until":"2027-01-01T00:00:00Z""#))
         record.errors = "not json"
         #expect(record.json(base: "").text.hasSuffix(#""errors":null}"#))
+        // Twilio's errors is an array or null: an object is wrapped, a scalar dropped.
+        record.errors = #"{"code": 18601}"#
+        #expect(record.json(base: "").text.hasSuffix(#""errors":[{"code":18601}]}"#))
+        record.errors = "5"
+        #expect(record.json(base: "").text.hasSuffix(#""errors":null}"#))
+    }
+
+    @Test("a trust product has its own url and Twilio's TrustProduct links; an unknown kind is a customer profile")
+    func trustProduct() {
+        var record = ProfileRecord(sid: Self.sid, kind: .trustProduct, status: "draft", dateCreated: "2026-11-22T10:00:00.123456Z",
+                                   dateUpdated: "2026-11-22T11:00:00.000001Z")
+        let url = "https://h/v1/TrustProducts/\(Self.sid)"
+        #expect(record.json(base: "https://h").text.contains("""
+            "url":"\(url)","links":{"trust_products_entity_assignments":"\(url)/EntityAssignments",\
+            "trust_products_evaluations":"\(url)/Evaluations",\
+            "trust_products_channel_endpoint_assignment":"\(url)/ChannelEndpointAssignments",\
+            "transitions":"\(url)/Transitions"}
+            """))
+        record.kind = nil
+        #expect(record.json(base: "https://h").text.contains(#""url":"https://h/v1/CustomerProfiles/\#(Self.sid)""#))
+    }
+
+    @Test("an event's type names its kind; an unknown kind is told as a customer profile")
+    func eventType() {
+        var event = TransitionEvent(deliveryID: 1, transitionID: 2, sid: Self.sid, accountSid: nil, from: nil, to: "draft",
+                                    failureReason: nil, unexpected: false, occurredAt: "2026-11-22T10:00:00.000000Z")
+        #expect(event.json.text.hasPrefix(#"{"type":"customer_profile.status_changed","id":"TR2""#))
+        event.kind = .trustProduct
+        #expect(event.json.text.hasPrefix(#"{"type":"trust_product.status_changed","id":"TR2""#))
+        event.kind = .customerProfile
+        #expect(event.json.text.hasPrefix(#"{"type":"customer_profile.status_changed""#))
     }
 
     @Test("a transition carries the event's id and its own URL")

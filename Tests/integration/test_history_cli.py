@@ -7,7 +7,7 @@ import os
 import pty
 import subprocess
 
-from harness import clean_env, insert_profile, new_sid, record_transition, run_cli, statushook_bin
+from harness import assert_recorded, clean_env, insert_profile, new_sid, record_transition, run_cli, statushook_bin
 
 ESC = "\x1b["
 
@@ -74,6 +74,16 @@ def test_history_of_one_profile_shows_its_transitions_newest_first(daemon, db):
     assert [r[1:3] for r in rows[1:]] == [["draft → twilio-approved", "yes"], ["∅ → draft", "no"]], rows
 
     assert len(table(history(daemon, named, "--limit", "2").stdout)) == 1 + 1 + 2
+
+
+def test_history_names_the_kind_of_each_resource(daemon, db):
+    product, unknown = new_sid(), new_sid()
+    assert_recorded(daemon.post_form([("TrustProductSid", product), ("Status", "draft")]), product, "draft")
+    assert_recorded(daemon.post_form([("BundleSID", unknown), ("Status", "draft")]), unknown, "draft")
+    by_sid = {r[0]: r for r in table(history(daemon).stdout)[1:]}
+    assert by_sid[product][1] == "trust product" and by_sid[unknown][1] == "unknown", by_sid
+    first = history(daemon, product).stdout.splitlines()[0]
+    assert first.startswith(f"{product}, trust product: draft since "), first
 
 
 def test_history_refuses_a_bad_or_unknown_sid(daemon, db):

@@ -77,7 +77,7 @@ auth_token = 0123456789abcdef0123456789abcdef
 #   or: auth_token_previous_file = /run/secrets/twilio_auth_token_previous
 # auth_token_previous = fedcba9876543210fedcba9876543210
 
-# A subaccount's own tokens, chosen by the callback's AccountSid; that account's callbacks
+# A subaccount's own tokens, chosen by the callback's AccountSID (or AccountSid); that account's callbacks
 # are then checked against its tokens only. Repeat for each subaccount.
 #   or: account.AC0123456789abcdef0123456789abcdef.auth_token_file = /run/secrets/twilio_sub_token
 # account.AC0123456789abcdef0123456789abcdef.auth_token = 00112233445566778899aabbccddeeff
@@ -117,9 +117,10 @@ database_url = postgresql:///statushook?host=/tmp
 # sink_pause_after = 20
 
 # ---- TrustHub REST API -----------------------------------------------------------------------
-# With credentials, statushook reads each profile from Twilio's TrustHub API when it changes
-# (friendly name, email, policy, errors, … for the history API and the notifications), and
-# `statushook subscribe` can set profiles' StatusCallback. Without them, it uses callbacks only.
+# With credentials, statushook reads each customer profile or trust product from Twilio's
+# TrustHub API when it changes (its kind, friendly name, email, policy, errors, … for the history
+# API and the notifications), and `statushook subscribe` can set their StatusCallback. Without
+# them, it uses callbacks only.
 
 # The account whose profiles these are. With it alone, the API is called with this SID and its
 # auth token (account.<this SID>.auth_token when set, else auth_token). Default: none.
@@ -133,9 +134,9 @@ database_url = postgresql:///statushook?host=/tmp
 # Where the API is (tests point it at a local fake). Default: https://trusthub.twilio.com.
 # twilio_api_base = https://trusthub.twilio.com
 
-# How often to list every profile and record, as transitions with source "reconcile", the
-# status changes no callback told (a callback Twilio never retried). One API request per 1000
-# profiles each time. Needs the credentials above. Default: unset, off.
+# How often to list every customer profile and trust product and record, as transitions with
+# source "reconcile", the status changes no callback told (a callback Twilio never retried). One
+# API request per 1000 of each every time. Needs the credentials above. Default: unset, off.
 # reconcile_interval = 15m
 
 # ---- Logging ---------------------------------------------------------------------------------
