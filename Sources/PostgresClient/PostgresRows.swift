@@ -36,6 +36,11 @@ public struct PostgresRow: Sendable {
     public var columns: [String]
     public var values: [String?]
 
+    public init(columns: [String], values: [String?]) {
+        self.columns = columns
+        self.values = values
+    }
+
     /// The value of `column`; a column name the result does not have is a programming error.
     public subscript(column: String) -> String? {
         guard let index = columns.firstIndex(of: column) else {

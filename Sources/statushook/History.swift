@@ -48,8 +48,8 @@ struct History: ParsableCommand {
         }
         let name = current["friendly_name"].map { " “\($0)”" } ?? ""
         print("\(sid)\(name), \(Self.kindName(current["kind"])): \(style.status(current["status"] ?? "").text) since \(current["changed"] ?? "")")
-        print(StyledTable.render(header: ["WHEN", "FROM → TO", "UNEXPECTED", "FAILURE REASON", "SOURCE"], rows: transitions.map { row in
-            let unexpected = row["unexpected"] == "t"
+        print(StyledTable.render(header: ["WHEN", "FROM → TO", "UNEXPECTED", "FAILURE REASON", "SOURCE"], rows: try transitions.map { row in
+            let unexpected = try row.decode("unexpected", as: Bool.self)
             return [[(row["occurred_at"] ?? "", nil)],
                     [style.status(row["from_status"] ?? "∅"), (" → ", nil), style.status(row["to_status"] ?? "")],
                     [(unexpected ? "yes" : "no", unexpected ? style.alarm : nil)],

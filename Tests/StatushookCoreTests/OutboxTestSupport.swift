@@ -45,7 +45,7 @@ struct OutboxFixture {
             SELECT '\(Self.sid)', 'in-review', false, now() - g * interval '1 second' FROM generate_series(1, \(count)) g;
             INSERT INTO deliveries (transition_id, sink, next_attempt_at)
             SELECT t.id, s.sink, t.occurred_at
-              FROM transitions t, unnest('\(CallbackRecord.textArrayLiteral(sinks))'::text[]) AS s (sink)
+              FROM transitions t, unnest('\(sinks.postgresText)'::text[]) AS s (sink)
              WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.transition_id = t.id);
             """)
     }

@@ -20,10 +20,10 @@ struct DeliveryRecord: HistoryRecord, Equatable {
             self.detail = detail
         }
 
-        init(row: PostgresRow) throws(HistoryRowError) {
-            self.init(attempt: try row.historyInt64("attempt"), worker: try row.historyText("worker"),
-                      startedAt: try row.historyText("started_at"), durationMilliseconds: try row.historyInt64("duration_ms"),
-                      outcome: try row.historyText("outcome"), detail: try row.historyText("detail"))
+        init(row: PostgresRow) throws(PostgresDecodingError) {
+            self.init(attempt: try row.decode("attempt", as: Int64.self), worker: try row.decode("worker", as: String.self),
+                      startedAt: try row.decode("started_at", as: String.self), durationMilliseconds: try row.decode("duration_ms", as: Int64.self),
+                      outcome: try row.decode("outcome", as: String.self), detail: try row.decode("detail", as: String.self))
         }
 
         var json: JSONValue {
@@ -71,12 +71,12 @@ struct DeliveryRecord: HistoryRecord, Equatable {
         self.attempts = attempts
     }
 
-    init(row: PostgresRow) throws(HistoryRowError) {
-        self.init(id: try row.historyInt64("id"), transitionID: row["transition_id"] == nil ? nil : try row.historyInt64("transition_id"),
-                  noticeID: row["notice_id"] == nil ? nil : try row.historyInt64("notice_id"), sid: row["sid"],
-                  sink: try row.historyText("sink"), state: try row.historyText("state"),
-                  attemptCount: try row.historyInt64("attempts"), lastError: row["last_error"],
-                  createdAt: try row.historyText("created_at"), nextAttemptAt: try row.historyText("next_attempt_at"),
+    init(row: PostgresRow) throws(PostgresDecodingError) {
+        self.init(id: try row.decode("id", as: Int64.self), transitionID: row["transition_id"] == nil ? nil : try row.decode("transition_id", as: Int64.self),
+                  noticeID: row["notice_id"] == nil ? nil : try row.decode("notice_id", as: Int64.self), sid: row["sid"],
+                  sink: try row.decode("sink", as: String.self), state: try row.decode("state", as: String.self),
+                  attemptCount: try row.decode("attempts", as: Int64.self), lastError: row["last_error"],
+                  createdAt: try row.decode("created_at", as: String.self), nextAttemptAt: try row.decode("next_attempt_at", as: String.self),
                   finishedAt: row["finished_at"])
     }
 

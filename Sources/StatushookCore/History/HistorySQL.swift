@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// Every statement of the history API.
 ///
 /// A filter left out is a NULL parameter: `($n IS NULL OR column = $n)`. Statements run unnamed
@@ -135,7 +137,7 @@ enum HistorySQL {
 
     /// The attempts of deliveries `ids`, each delivery's oldest first.
     static func attempts(ofDeliveries ids: [Int64]) -> Statement {
-        Statement(sql: attempts, parameters: ["{" + ids.map(String.init).joined(separator: ",") + "}"])
+        Statement(sql: attempts, parameters: [ids.postgresText])
     }
 
     /// $1 delivery ids (an array literal). One index lookup per delivery: the ORDER BY keeps the

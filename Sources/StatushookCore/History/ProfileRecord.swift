@@ -36,12 +36,12 @@ struct ProfileRecord: HistoryRecord, Equatable {
         self.errors = errors
     }
 
-    init(row: PostgresRow) throws(HistoryRowError) {
-        self.init(sid: try row.historyText("sid"), kind: row["kind"].flatMap(ResourceKind.init(rawValue:)),
+    init(row: PostgresRow) throws(PostgresDecodingError) {
+        self.init(sid: try row.decode("sid", as: String.self), kind: row["kind"].flatMap(ResourceKind.init(rawValue:)),
                   accountSid: row["account_sid"], policySid: row["policy_sid"],
-                  friendlyName: row["friendly_name"], status: try row.historyText("status"), email: row["email"],
+                  friendlyName: row["friendly_name"], status: try row.decode("status", as: String.self), email: row["email"],
                   statusCallback: row["status_callback"], validUntil: row["valid_until"],
-                  dateCreated: try row.historyText("date_created"), dateUpdated: try row.historyText("date_updated"),
+                  dateCreated: try row.decode("date_created", as: String.self), dateUpdated: try row.decode("date_updated", as: String.self),
                   errors: row["errors"])
     }
 

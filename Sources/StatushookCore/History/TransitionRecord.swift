@@ -27,11 +27,11 @@ struct TransitionRecord: HistoryRecord, Equatable {
         self.occurredAt = occurredAt
     }
 
-    init(row: PostgresRow) throws(HistoryRowError) {
-        self.init(id: try row.historyInt64("id"), sid: try row.historyText("sid"), accountSid: row["account_sid"],
-                  fromStatus: row["from_status"], toStatus: try row.historyText("to_status"),
-                  failureReason: row["failure_reason"], unexpected: try row.historyBool("unexpected"),
-                  source: try row.historyText("source"), occurredAt: try row.historyText("occurred_at"))
+    init(row: PostgresRow) throws(PostgresDecodingError) {
+        self.init(id: try row.decode("id", as: Int64.self), sid: try row.decode("sid", as: String.self), accountSid: row["account_sid"],
+                  fromStatus: row["from_status"], toStatus: try row.decode("to_status", as: String.self),
+                  failureReason: row["failure_reason"], unexpected: try row.decode("unexpected", as: Bool.self),
+                  source: try row.decode("source", as: String.self), occurredAt: try row.decode("occurred_at", as: String.self))
     }
 
     var pageKey: PageToken.Key { .transition(occurredAt: occurredAt, id: id) }

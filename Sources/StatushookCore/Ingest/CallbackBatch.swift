@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// A batch of callbacks as the seventeen array parameters of `statushook_record_callbacks`
 /// (migrations/0006_ingest_batch.sql, 0009_trust_products.sql): element i of each array is callback i.
 struct CallbackBatch {
@@ -11,7 +13,7 @@ struct CallbackBatch {
 
     /// The array literals, in the order of `sql`'s parameters.
     static func parameters(_ records: [CallbackRecord]) -> [String?] {
-        var arrays = [ArrayLiteral](repeating: ArrayLiteral(), count: 17)
+        var arrays = [PostgresArrayBuilder](repeating: PostgresArrayBuilder(), count: 17)
         for record in records {
             let content = record.content
             arrays[0].append(record.idempotencyKey)
@@ -28,47 +30,11 @@ struct CallbackBatch {
             arrays[11].append(record.contentType)
             arrays[12].append(record.peer)
             arrays[13].append(record.receivedAt)
-            arrays[14].append(content.isKnownStatus ? "t" : "f")
+            arrays[14].append(content.isKnownStatus)
             // Sink names are [a-z0-9_-]: a comma cannot occur in one.
             arrays[15].append(record.sinks.joined(separator: ","))
             arrays[16].append(content.kind?.rawValue)
         }
-        return arrays.map { $0.finished() }
-    }
-}
-
-/// A PostgreSQL array literal built byte by byte: every element quoted, `"` and `\` escaped,
-/// `nil` as NULL.
-struct ArrayLiteral {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
-
-    mutating func append(_ element: String?) {
-        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-        guard let element else {
-            bytes.append(contentsOf: "NULL".utf8)
-            return
-        }
-        bytes.append(UInt8(ascii: "\""))
-        if element.utf8.withContiguousStorageIfAvailable({ append(escaping: $0) }) == nil {
-            append(escaping: Array(element.utf8))
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// `element`'s bytes, `"` and `\` escaped; whole when there is neither (nearly always).
-    private mutating func append<Bytes: Collection<UInt8>>(escaping element: Bytes) {
-        let needsEscape: (UInt8) -> Bool = { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        guard element.contains(where: needsEscape) else {
-            bytes.append(contentsOf: element)
-            return
-        }
-        for byte in element {
-            if needsEscape(byte) { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
-        }
-    }
-
-    func finished() -> String {
-        String(decoding: bytes + [UInt8(ascii: "}")], as: UTF8.self)
+        return arrays.map(\.text)
     }
 }

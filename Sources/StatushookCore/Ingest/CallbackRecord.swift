@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// Everything one accepted callback writes, as the parameters of `statushook_record_callback`
 /// (migrations/0001_initial.sql, 0009_trust_products.sql).
 public struct CallbackRecord: Sendable {
@@ -25,23 +27,10 @@ public struct CallbackRecord: Sendable {
             idempotencyKey, idempotencyToken, requestID,
             content.sid, content.accountSid, content.status, content.failureReason,
             content.paramsJSON, rawBody, path, rawQuery, contentType, peer, receivedAt,
-            content.isKnownStatus ? "true" : "false",
-            Self.textArrayLiteral(sinks),
+            content.isKnownStatus.postgresText,
+            sinks.postgresText,
             content.kind?.rawValue,
         ]
-    }
-
-    /// A PostgreSQL array literal with every element quoted and escaped.
-    static func textArrayLiteral(_ items: [String]) -> String {
-        let quoted = items.map { item -> String in
-            var escaped = ""
-            for character in item {
-                if character == "\"" || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
-            }
-            return "\"" + escaped + "\""
-        }
-        return "{" + quoted.joined(separator: ",") + "}"
     }
 }
 

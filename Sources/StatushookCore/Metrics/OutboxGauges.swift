@@ -23,7 +23,7 @@ enum OutboxGauges {
         """
 
     static func read(sinks: [String], on connection: PostgresConnection) throws -> [MetricFamilySnapshot] {
-        let rows = try connection.query(sql, [CallbackRecord.textArrayLiteral(sinks)])
+        let rows = try connection.query(sql, [sinks.postgresText])
         var depth: [MetricSample] = []
         var age: [MetricSample] = []
         var paused: [MetricSample] = []
@@ -34,8 +34,9 @@ enum OutboxGauges {
                                       value: row["depth"].flatMap(Double.init) ?? 0))
             age.append(MetricSample(name: "statushook_outbox_oldest_age_seconds", labels: labels,
                                     value: row["oldest_age"].flatMap(Double.init) ?? 0))
-            if row["configured"] == "t" {
-                paused.append(MetricSample(name: "statushook_sink_paused", labels: labels, value: row["paused"] == "t" ? 1 : 0))
+            if try row.decode("configured", as: Bool.self) {
+                paused.append(MetricSample(name: "statushook_sink_paused", labels: labels,
+                                           value: try row.decode("paused", as: Bool.self) ? 1 : 0))
             }
         }
         return [

@@ -65,15 +65,16 @@ public enum MigrationRunner {
         }
     }
 
-    private static func tableExists(on connection: PostgresConnection) throws(PostgresError) -> Bool {
-        try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")[0, "present"] == "t"
+    private static func tableExists(on connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").single("present", as: Bool.self)
     }
 
-    private static func appliedMigrations(on connection: PostgresConnection) throws(PostgresError) -> [AppliedMigration] {
+    private static func appliedMigrations(on connection: PostgresConnection) throws -> [AppliedMigration] {
         guard try tableExists(on: connection) else { return [] }
         return try connection.query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
             .map { row in
-                AppliedMigration(version: Int(row["version"] ?? "") ?? 0, name: row["name"] ?? "", checksum: row["checksum"] ?? "")
+                AppliedMigration(version: try row.decode("version", as: Int.self), name: try row.decode("name", as: String.self),
+                                 checksum: try row.decode("checksum", as: String.self))
             }
     }
 }

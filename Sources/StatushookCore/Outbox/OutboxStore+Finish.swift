@@ -33,11 +33,11 @@ extension OutboxStore {
         let healthySinks = Array(Set(records.map(\.claim.sink)).subtracting(failingSinks)).sorted()
         let parameters = Self.finishParameters(records, worker: worker, healthySinks: healthySinks)
         if failingSinks.isEmpty {
-            let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.int64("id") })
+            let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.decode("id", as: Int64.self) })
             return records.map { DeliveryFinish(applied: settled.contains($0.claim.id)) }
         }
         return try connection.transaction {
-            let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.int64("id") })
+            let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.decode("id", as: Int64.self) })
             var finishes: [DeliveryFinish] = []
             for record in records {
                 var finish = DeliveryFinish(applied: settled.contains(record.claim.id))
@@ -58,7 +58,7 @@ extension OutboxStore {
     public func releaseClaims(_ ids: [Int64], owner: String, on connection: PostgresConnection) throws -> Int {
         guard !ids.isEmpty else { return 0 }
         return try connection.transaction {
-            let released = try connection.query(OutboxSQL.releaseClaims, [owner, PostgresArrayLiteral.integers(ids)])
+            let released = try connection.query(OutboxSQL.releaseClaims, [owner, ids.postgresText])
                 .affectedRows
             if released > 0 { try connection.notify(Self.channel) }
             return released
@@ -70,18 +70,18 @@ extension OutboxStore {
                                          healthySinks: [String]) -> [String?] {
         let settlements = records.map { settlement(of: $0.decision, outcome: $0.outcome) }
         return [
-            PostgresArrayLiteral.integers(records.map { Optional($0.claim.id) }),
-            PostgresArrayLiteral.text(records.map(\.claim.owner)),
-            PostgresArrayLiteral.integers(records.map { Optional($0.claim.attempt) }),
-            PostgresArrayLiteral.text(settlements.map(\.state)),
-            PostgresArrayLiteral.integers(settlements.map { $0.delay?.wholeMicroseconds }),
-            PostgresArrayLiteral.text(settlements.map(\.error)),
-            PostgresArrayLiteral.text(records.map(\.startedAt)),
-            PostgresArrayLiteral.integers(records.map { Optional($0.duration.roundedMilliseconds) }),
-            PostgresArrayLiteral.text(records.map(\.outcome.name)),
-            PostgresArrayLiteral.text(records.map(\.outcome.detail)),
+            records.map(\.claim.id).postgresText,
+            records.map(\.claim.owner).postgresText,
+            records.map(\.claim.attempt).postgresText,
+            settlements.map(\.state).postgresText,
+            settlements.map { $0.delay?.wholeMicroseconds }.postgresText,
+            settlements.map(\.error).postgresText,
+            records.map(\.startedAt).postgresText,
+            records.map(\.duration.roundedMilliseconds).postgresText,
+            records.map(\.outcome.name).postgresText,
+            records.map(\.outcome.detail).postgresText,
             worker,
-            PostgresArrayLiteral.text(healthySinks),
+            healthySinks.postgresText,
         ]
     }
 
@@ -103,7 +103,7 @@ extension OutboxStore {
             return nil
         }
         let row = try connection.query(OutboxSQL.lockSinkState, [sink])[0]
-        let health = SinkHealth(consecutiveFailures: try row.int("consecutive_failures"), isPaused: row["paused"] == "t")
+        let health = SinkHealth(consecutiveFailures: try row.decode("consecutive_failures", as: Int.self), isPaused: try row.decode("paused", as: Bool.self))
         let change = health.recording(outcome, pauseAfter: sinkPauseAfter)
         _ = try connection.query(OutboxSQL.writeFailures, [sink, String(change.health.consecutiveFailures)])
         guard let reason = change.pauseReason else { return nil }

@@ -26,7 +26,7 @@ extension OutboxStore {
     /// returns how many.
     public func expireLeases(of owners: [String], on connection: PostgresConnection) throws -> Int {
         guard !owners.isEmpty else { return 0 }
-        return try connection.query(OutboxSQL.expireLeases, [CallbackRecord.textArrayLiteral(owners)]).affectedRows
+        return try connection.query(OutboxSQL.expireLeases, [owners.postgresText]).affectedRows
     }
 
     /// On shutdown: gives back `owner`'s leases on deliveries it claimed but never attempted, so
@@ -51,10 +51,9 @@ extension OutboxStore {
     /// What an idle worker of `sinks` waits for: the next due delivery or lease expiry (nil: none),
     /// and whether all of them are paused (then nothing ingest commits is theirs to deliver).
     public func idleState(sinks: [String], on connection: PostgresConnection) throws -> (due: Duration?, paused: Bool) {
-        let rows = try connection.query(OutboxSQL.nextDue, [CallbackRecord.textArrayLiteral(sinks)])
-        let paused = rows[0, "paused"] == "t"
-        guard let text = rows[0, "micros"] else { return (nil, paused) }
-        guard let micros = Int64(text) else { throw OutboxRowError(column: "micros", value: text) }
+        let rows = try connection.query(OutboxSQL.nextDue, [sinks.postgresText])
+        let paused = try rows.single("paused", as: Bool.self)
+        guard let micros = try rows[0].decodeIfPresent("micros", as: Int64.self) else { return (nil, paused) }
         return (.microseconds(max(micros, 0)), paused)
     }
 }

@@ -14,8 +14,8 @@ extension OutboxStore {
         let stateList = ReplayableState.allCases.filter(states.contains).map(\.rawValue)
         return try connection.transaction {
             let replayed = try connection.query(OutboxSQL.replay, [
-                CallbackRecord.textArrayLiteral(stateList),
-                ids.map { "{" + $0.map(String.init).joined(separator: ",") + "}" },
+                stateList.postgresText,
+                ids?.postgresText,
                 sink, from, to,
             ]).affectedRows
             if replayed > 0 { try connection.notify(Self.channel) }
@@ -29,24 +29,24 @@ extension OutboxStore {
         try connection.query(OutboxSQL.list, [state, sink, sid, String(max(limit, 0))]).map { row in
             let subject: DeliverySummary.Subject
             if row["transition_id"] != nil {
-                subject = .transition(id: try row.int64("transition_id"), sid: try row.text("sid"),
-                                      from: row["from_status"], to: try row.text("to_status"))
+                subject = .transition(id: try row.decode("transition_id", as: Int64.self), sid: try row.decode("sid", as: String.self),
+                                      from: row["from_status"], to: try row.decode("to_status", as: String.self))
             } else {
-                subject = .notice(id: try row.int64("notice_id"), sink: try row.text("notice_sink"))
+                subject = .notice(id: try row.decode("notice_id", as: Int64.self), sink: try row.decode("notice_sink", as: String.self))
             }
             return DeliverySummary(
-                id: try row.int64("id"), sink: try row.text("sink"), state: try row.text("state"), subject: subject,
-                attempts: try row.int("attempts"), lastError: row["last_error"], createdAt: try row.text("created_at"),
-                nextAttemptAt: try row.text("next_attempt_at"), finishedAt: row["finished_at"])
+                id: try row.decode("id", as: Int64.self), sink: try row.decode("sink", as: String.self), state: try row.decode("state", as: String.self), subject: subject,
+                attempts: try row.decode("attempts", as: Int.self), lastError: row["last_error"], createdAt: try row.decode("created_at", as: String.self),
+                nextAttemptAt: try row.decode("next_attempt_at", as: String.self), finishedAt: row["finished_at"])
         }
     }
 
     /// The attempts recorded for delivery `id`, oldest first.
     public func attempts(ofDelivery id: Int64, on connection: PostgresConnection) throws -> [DeliveryAttempt] {
         try connection.query(OutboxSQL.attempts, [String(id)]).map { row in
-            DeliveryAttempt(attempt: try row.int("attempt"), worker: try row.text("worker"),
-                            startedAt: try row.text("started_at"), durationMilliseconds: try row.int("duration_ms"),
-                            outcome: try row.text("outcome"), detail: try row.text("detail"))
+            DeliveryAttempt(attempt: try row.decode("attempt", as: Int.self), worker: try row.decode("worker", as: String.self),
+                            startedAt: try row.decode("started_at", as: String.self), durationMilliseconds: try row.decode("duration_ms", as: Int.self),
+                            outcome: try row.decode("outcome", as: String.self), detail: try row.decode("detail", as: String.self))
         }
     }
 }

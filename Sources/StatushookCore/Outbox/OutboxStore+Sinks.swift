@@ -5,8 +5,8 @@ extension OutboxStore {
     /// The paused sinks, by name.
     public func pausedSinks(on connection: PostgresConnection) throws -> [PausedSink] {
         try connection.query(OutboxSQL.pausedSinks).map { row in
-            PausedSink(sink: try row.text("sink"), pausedAt: row["paused_at"], reason: row["paused_reason"],
-                       consecutiveFailures: try row.int("consecutive_failures"))
+            PausedSink(sink: try row.decode("sink", as: String.self), pausedAt: row["paused_at"], reason: row["paused_reason"],
+                       consecutiveFailures: try row.decode("consecutive_failures", as: Int.self))
         }
     }
 
@@ -36,9 +36,9 @@ extension OutboxStore {
     public func enqueueNotice(pausedSink: String, reason: String, recipients: [String],
                                      on connection: PostgresConnection) throws -> Int {
         let rows = try connection.query(OutboxSQL.enqueueNotice, [
-            pausedSink, reason, CallbackRecord.textArrayLiteral(recipients),
+            pausedSink, reason, recipients.postgresText,
         ])
-        let queued = try rows[0].int("queued")
+        let queued = try rows[0].decode("queued", as: Int.self)
         if queued > 0 { try connection.notify(Self.channel) }
         return queued
     }

@@ -53,26 +53,26 @@ public struct OutboxStore: Sendable {
                       on connection: PostgresConnection) throws -> [ClaimedDelivery] {
         guard limit > 0, !sinks.isEmpty else { return [] }
         let rows = try run(.claim, [
-            owner, PostgresArrayLiteral.text(sinks), String(limit), String(lease.wholeMicroseconds),
+            owner, sinks.postgresText, String(limit), String(lease.wholeMicroseconds),
         ], prepared: prepared, on: connection)
         return try rows.map { row in
-            try ClaimedDelivery(id: row.int64("id"), sink: row.text("sink"), attempt: row.int("attempts"),
+            try ClaimedDelivery(id: row.decode("id", as: Int64.self), sink: row.decode("sink", as: String.self), attempt: row.decode("attempts", as: Int.self),
                                 owner: owner, payload: Self.payload(of: row))
         }
     }
 
     private static func payload(of row: PostgresRow) throws -> DeliveryPayload {
-        let deliveryID = try row.int64("id")
+        let deliveryID = try row.decode("id", as: Int64.self)
         if row["transition_id"] != nil {
             return .transition(TransitionEvent(
-                deliveryID: deliveryID, transitionID: try row.int64("transition_id"), sid: try row.text("sid"),
-                accountSid: row["account_sid"], from: row["from_status"], to: try row.text("to_status"),
-                failureReason: row["failure_reason"], unexpected: row["unexpected"] == "t",
-                occurredAt: try row.text("occurred_at"), friendlyName: row["friendly_name"],
+                deliveryID: deliveryID, transitionID: try row.decode("transition_id", as: Int64.self), sid: try row.decode("sid", as: String.self),
+                accountSid: row["account_sid"], from: row["from_status"], to: try row.decode("to_status", as: String.self),
+                failureReason: row["failure_reason"], unexpected: try row.decode("unexpected", as: Bool.self),
+                occurredAt: try row.decode("occurred_at", as: String.self), friendlyName: row["friendly_name"],
                 kind: row["kind"].flatMap(ResourceKind.init(rawValue:))))
         }
         return .notice(SinkNotice(
-            deliveryID: deliveryID, noticeID: try row.int64("notice_id"), sink: try row.text("notice_sink"),
-            reason: try row.text("notice_reason"), occurredAt: try row.text("notice_occurred_at")))
+            deliveryID: deliveryID, noticeID: try row.decode("notice_id", as: Int64.self), sink: try row.decode("notice_sink", as: String.self),
+            reason: try row.decode("notice_reason", as: String.self), occurredAt: try row.decode("notice_occurred_at", as: String.self)))
     }
 }

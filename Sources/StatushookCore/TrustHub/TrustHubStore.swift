@@ -31,15 +31,15 @@ public enum TrustHubStore {
     static func profiles(sids: [String], on connection: PostgresConnection) throws -> [String: StoredProfile] {
         guard !sids.isEmpty else { return [:] }
         var found: [String: StoredProfile] = [:]
-        for row in try connection.query(readProfiles, [CallbackRecord.textArrayLiteral(sids)]) {
+        for row in try connection.query(readProfiles, [sids.postgresText]) {
             guard let sid = row["sid"], let status = row["status"] else { continue }
             let details = ProfileDetails(
-                friendlyName: row["friendly_name"], enriched: row["enriched"] == "t", policySid: row["policy_sid"],
+                friendlyName: row["friendly_name"], enriched: try row.decode("enriched", as: Bool.self), policySid: row["policy_sid"],
                 email: row["email"], statusCallback: row["status_callback"], validUntil: row["valid_until"],
                 errors: row["errors"].flatMap { JSONValue(parsing: $0) }.flatMap { $0 == .null ? nil : $0 },
                 dateCreated: row["twilio_date_created"], dateUpdated: row["twilio_date_updated"])
             found[sid] = StoredProfile(details: details, accountSid: row["account_sid"], status: status,
-                                       kind: row["kind"].flatMap(ResourceKind.init(rawValue:)), stale: row["stale"] == "t")
+                                       kind: row["kind"].flatMap(ResourceKind.init(rawValue:)), stale: try row.decode("stale", as: Bool.self))
         }
         return found
     }
@@ -61,7 +61,7 @@ public enum TrustHubStore {
         _ = try connection.query("""
             UPDATE profiles SET enriched_at = clock_timestamp()
              WHERE sid IN (SELECT sid FROM profiles WHERE sid = ANY($1::text[]) ORDER BY sid FOR UPDATE)
-            """, [CallbackRecord.textArrayLiteral(sids)])
+            """, [sids.postgresText])
     }
 
     /// The current status of each of `sids` that statushook knows.
@@ -69,7 +69,7 @@ public enum TrustHubStore {
         guard !sids.isEmpty else { return [:] }
         var statuses: [String: String] = [:]
         for row in try connection.query("SELECT sid, status FROM profiles WHERE sid = ANY($1::text[])",
-                                        [CallbackRecord.textArrayLiteral(sids)]) {
+                                        [sids.postgresText]) {
             if let sid = row["sid"], let status = row["status"] { statuses[sid] = status }
         }
         return statuses
@@ -81,14 +81,14 @@ public enum TrustHubStore {
         let rows = try connection.query(
             "SELECT transition_id FROM statushook_record_reconciled($1, $2, $3, $4::boolean, $5::text[], $6::text)",
             [profile.sid, profile.accountSid, profile.status,
-             TransitionRules.knownStatuses.contains(profile.status) ? "true" : "false",
-             CallbackRecord.textArrayLiteral(sinks), profile.kind?.rawValue])
+             TransitionRules.knownStatuses.contains(profile.status).postgresText,
+             sinks.postgresText, profile.kind?.rawValue])
         return rows.first?["transition_id"].flatMap { Int64($0) }
     }
 
     /// True when this session now holds the reconciler's lock (until `unlockReconcile` or disconnect).
     static func tryLockReconcile(on connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT pg_try_advisory_lock(\(reconcileLockKey)::bigint) AS locked").first?["locked"] == "t"
+        try connection.query("SELECT pg_try_advisory_lock(\(reconcileLockKey)::bigint) AS locked").single("locked", as: Bool.self)
     }
 
     static func unlockReconcile(on connection: PostgresConnection) throws {
