@@ -32,7 +32,7 @@ DSN = os.environ["BENCH_DSN"]
 URL = os.environ["BENCH_URL"]
 validator = RequestValidator(os.environ["BENCH_TOKEN"])
 SINKS = ["log", "hook", "mail"]
-# The contract's expected transitions (PRODUCT.md); any other pair is flagged unexpected.
+# The contract's expected transitions (docs/contract.md §1); any other pair is flagged unexpected.
 EXPECTED = {("draft", "pending-review"), ("pending-review", "draft"), ("pending-review", "in-review"),
             ("in-review", "twilio-approved"), ("in-review", "twilio-rejected"),
             ("twilio-rejected", "draft"), ("twilio-rejected", "pending-review"),
