@@ -7,8 +7,8 @@ after the COMMIT. Two of them, chosen by BENCH_RECEIVER:
 - `typical` (the default), the target's: written the way a Flask view is usually written. One
   statement per row, on a connection kept per thread, and the profile's current status read
   under a row lock, so that a repeated status creates no transition: the contract statushook
-  keeps. (Opening a connection per request, as many tutorials do, measured 273 callbacks/s
-  here: too slow to be a fair comparison.)
+  keeps. (Opening a connection per request, as many tutorials do, is too slow to be a fair
+  comparison: docs/performance.md.)
 - `tuned`: the rows in one statement that assumes a first callback (it never reads the current
   status). Faster, and it does less than the contract asks; bench/run shows it for information.
 
@@ -32,7 +32,7 @@ DSN = os.environ["BENCH_DSN"]
 URL = os.environ["BENCH_URL"]
 validator = RequestValidator(os.environ["BENCH_TOKEN"])
 SINKS = ["log", "hook", "mail"]
-# The contract's expected transitions (PRODUCT.md); any other pair is flagged unexpected.
+# The contract's expected transitions (docs/contract.md §1); any other pair is flagged unexpected.
 EXPECTED = {("draft", "pending-review"), ("pending-review", "draft"), ("pending-review", "in-review"),
             ("in-review", "twilio-approved"), ("in-review", "twilio-rejected"),
             ("twilio-rejected", "draft"), ("twilio-rejected", "pending-review"),

@@ -3,7 +3,7 @@ import Logging
 import Testing
 @testable import StatushookCore
 
-/// The listener's limits (PRODUCT §5): `max_header_bytes`, and what the HTTP server is given.
+/// The listener's limits (docs/contract.md §5): `max_header_bytes`, and what the HTTP server is given.
 @Suite("Configuration of the HTTP limits")
 struct ConfigHTTPLimitsTests {
     typealias F = ConfigFixture

@@ -1,7 +1,7 @@
 import Testing
 @testable import StatushookCore
 
-/// The TrustHub REST API keys (issue 7) and the credentials they make.
+/// The TrustHub REST API keys and the credentials they make.
 private let apiKey = "SK0123456789abcdef0123456789abcdef"
 
 @Suite("Configuration: TrustHub API")

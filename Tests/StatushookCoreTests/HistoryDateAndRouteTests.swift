@@ -38,7 +38,7 @@ struct HistoryDateTests {
 struct HistoryRouteTests {
     static let sid = "BU0123456789abcdef0123456789abcdef"
 
-    @Test("each path of PRODUCT §3 has its route")
+    @Test("each path of docs/contract.md §3 has its route")
     func routes() {
         #expect(HistoryRoute(path: "/v1/CustomerProfiles") == .profiles(.customerProfile))
         #expect(HistoryRoute(path: "/v1/CustomerProfiles/\(Self.sid)"[...]) == .profile(.customerProfile, sid: Self.sid))

@@ -1,7 +1,7 @@
 import Testing
 @testable import StatushookCore
 
-/// The email and event once the TrustHub API told the profile's fields (issue 7).
+/// The email and event once the TrustHub API told the profile's fields.
 @Suite("Sinks: an enriched transition")
 struct TransitionEmailEnrichedTests {
     static let details = ProfileDetails(

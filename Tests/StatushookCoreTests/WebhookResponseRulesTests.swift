@@ -11,7 +11,7 @@ struct WebhookResponseRulesTests {
         WebhookResponseRules.outcome(status: status, headers: headers, body: Array(body.utf8), now: Self.now)
     }
 
-    @Test("every status from 100 to 599 lands where PRODUCT §2 puts it")
+    @Test("every status from 100 to 599 lands where docs/contract.md §2 puts it")
     func everyStatus() {
         for status in 100...599 {
             let expected: String

@@ -95,7 +95,7 @@ def daemon(start) -> Daemon:
     return start()
 
 
-# ---- sinks and dispatch (issue 3) -----------------------------------------------------------
+# ---- sinks and dispatch (docs/contract.md §2) -----------------------------------------------
 
 # Short retries so that the tests run fast: 4 attempts, about 1 s apart (±20 % jitter).
 FAST_RETRIES = "1s, 1s, 1s"

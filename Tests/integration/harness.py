@@ -655,7 +655,7 @@ EVENT_KEYS = {"type", "id", "sid", "account_sid", "from", "to", "failure_reason"
 
 
 def assert_event_matches(event: dict, transition: dict) -> None:
-    """A customer_profile.status_changed event (PRODUCT §2) says what the transitions row says."""
+    """A customer_profile.status_changed event (docs/contract.md §2) says what the transitions row says."""
     from datetime import datetime
 
     assert isinstance(event, dict), event

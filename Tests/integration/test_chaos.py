@@ -1,4 +1,4 @@
-"""The load test of issue 5: while a client keeps sending signed callbacks from several threads,
+"""The load test (docs/contract.md §5): while a client keeps sending signed callbacks from several threads,
 statushook is killed with SIGKILL at random moments (and restarted each time) and PostgreSQL is
 restarted once. Afterwards every callback that was answered 2xx is in the database exactly once,
 and every recorded transition reached every sink (a webhook at a real HTTP receiver, and a log

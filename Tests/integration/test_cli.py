@@ -1,4 +1,4 @@
-"""The command line (PRODUCT §4, §5): check-config, sign, --version; and the daemon's own
+"""The command line (docs/contract.md §4, §5): check-config, sign, --version; and the daemon's own
 behaviour: health endpoints, SIGTERM, secrets kept out of its output."""
 
 from __future__ import annotations

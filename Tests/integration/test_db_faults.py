@@ -1,4 +1,4 @@
-"""Database faults (PRODUCT §5, issue 5): statushook started before its PostgreSQL exists waits
+"""Database faults (docs/contract.md §5): statushook started before its PostgreSQL exists waits
 with backoff, says so on /readyz and answers callbacks 503 until the database comes, then serves
 without a restart; PostgreSQL restarted (fast and immediate shutdown) under a stream of signed
 callbacks gives 2xx or 503 and nothing else, never a 2xx for a callback that is not committed,

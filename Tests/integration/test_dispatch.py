@@ -1,4 +1,4 @@
-"""The dispatcher (PRODUCT §2, issue 3): at least once through a SIGKILL, several daemons on one
+"""The dispatcher (docs/contract.md §2): at least once through a SIGKILL, several daemons on one
 database without a delivery attempted twice at once, pausing after failures in a row, and the
 `statushook deliveries` and `statushook replay` commands."""
 

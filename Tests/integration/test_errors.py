@@ -1,4 +1,4 @@
-"""Every error answer of PRODUCT §1, in Twilio's error shape, in the documented order of checks,
+"""Every error answer of docs/contract.md §1, in Twilio's error shape, in the documented order of checks,
 and with nothing written to the database."""
 
 from __future__ import annotations

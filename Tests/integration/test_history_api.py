@@ -1,4 +1,4 @@
-"""The history API (PRODUCT §3) read by Twilio's official Python SDK and by plain requests."""
+"""The history API (docs/contract.md §3) read by Twilio's official Python SDK and by plain requests."""
 
 from __future__ import annotations
 

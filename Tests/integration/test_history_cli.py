@@ -1,4 +1,4 @@
-"""`statushook history [SID]` (issue 4): the known profiles, or one profile's transitions newest
+"""`statushook history [SID]` (docs/contract.md §5): the known profiles, or one profile's transitions newest
 first, as a table; colour only on a terminal."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hostile input against the real daemon (PRODUCT §5 limits, issue 5): slow clients that
+"""Hostile input against the real daemon (docs/contract.md §5 limits): slow clients that
 trickle bytes, heads over max_header_bytes, more connections than max_connections, and a
 chunked body that never ends. Each test bounds its own time; the file runs in well under a minute."""
 

@@ -1,4 +1,4 @@
-"""GET /metrics (PRODUCT §3, issue 4): Prometheus text, read with the Prometheus project's own
+"""GET /metrics (docs/contract.md §3): Prometheus text, read with the Prometheus project's own
 parser; its counters move with the traffic the test sends, and its outbox gauges with the
 database."""
 

@@ -1,4 +1,4 @@
-"""What an accepted callback writes to PostgreSQL (PRODUCT §1, "What is recorded", "Duplicates")."""
+"""What an accepted callback writes to PostgreSQL (docs/contract.md §1, "What is recorded", "Duplicates")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""retention_days (PRODUCT §4, issue 4): the daemon deletes callbacks, transitions and finished
+"""retention_days (docs/contract.md §4): the daemon deletes callbacks, transitions and finished
 deliveries older than the window, in batches, while callbacks keep being accepted; profiles and
 whatever a delivery still waits for are kept.
 

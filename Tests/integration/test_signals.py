@@ -1,4 +1,4 @@
-"""Signals (PRODUCT §5, issue 5): SIGHUP reloads the configuration (a bad file keeps the old one
+"""Signals (docs/contract.md §5): SIGHUP reloads the configuration (a bad file keeps the old one
 and says why; settings that need a restart are named), SIGTERM and SIGINT drain and exit 0."""
 
 from __future__ import annotations

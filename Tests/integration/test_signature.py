@@ -1,4 +1,4 @@
-"""The signature rules of PRODUCT §1, checked with callbacks signed by Twilio's official SDK."""
+"""The signature rules of docs/contract.md §1, checked with callbacks signed by Twilio's official SDK."""
 
 from __future__ import annotations
 

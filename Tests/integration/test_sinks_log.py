@@ -1,4 +1,4 @@
-"""The log sink (PRODUCT §2, issue 3): one JSON line per transition, to a file or standard
+"""The log sink (docs/contract.md §2): one JSON line per transition, to a file or standard
 output; the file reopened after SIGHUP so that logrotate can move it away."""
 
 from __future__ import annotations

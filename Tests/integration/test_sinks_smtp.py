@@ -1,5 +1,5 @@
 """The smtp sink against a real SMTP server (aiosmtpd, STARTTLS or implicit TLS with the test
-CA's certificate, AUTH PLAIN/LOGIN): PRODUCT §2 and issue 3's Done-when list.
+CA's certificate, AUTH PLAIN/LOGIN): docs/contract.md §2.
 
 Every message the server accepts is parsed back with Python's `email` package."""
 

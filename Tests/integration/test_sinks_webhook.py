@@ -1,6 +1,6 @@
 """The webhook sink against a real HTTP(S) receiver: Standard Webhooks signatures (checked with
 the `standardwebhooks` package and by hand), the status-code rules, Retry-After, 410 pausing
-the sink, timeouts and redirects (PRODUCT §2, issue 3's Done-when list)."""
+the sink, timeouts and redirects (docs/contract.md §2)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """config/statushook.service passes `systemd-analyze verify` without a word about the unit, and
-keeps the settings the deployment relies on (PRODUCT §5, issue 5)."""
+keeps the settings the deployment relies on (docs/contract.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The TrustHub REST API (issue 7) against a local fake that serves the documented JSON shapes
+"""The TrustHub REST API (docs/contract.md §7) against a local fake that serves the documented JSON shapes
 (Tests/support/fake_trusthub.py): enrichment, the reconciler, rate limits, a refused
 credential, and what never reaches the log."""
 

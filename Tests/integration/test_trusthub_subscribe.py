@@ -1,5 +1,5 @@
 """`statushook subscribe` against the TrustHub API fake: a dry run changes nothing, --apply
-updates only the profiles whose StatusCallback differs (issue 7)."""
+updates only the profiles whose StatusCallback differs (docs/contract.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scale-out (PRODUCT §6, issue 5): two statushook processes on different ports share one
+"""Scale-out (docs/contract.md §6): two statushook processes on different ports share one
 database. Callbacks are split between them, and each is also sent to the other at the same
 moment (and once more later, as Twilio retries): each transition is recorded once, the copies are
 answered as duplicates, each delivery is made exactly once per sink, and both processes deliver."""

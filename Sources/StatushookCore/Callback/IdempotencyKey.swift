@@ -1,6 +1,6 @@
 import Hashing
 
-/// The key that makes a retried callback a duplicate (PRODUCT §1 "Duplicates").
+/// The key that makes a retried callback a duplicate (docs/contract.md §1 "Duplicates").
 public enum IdempotencyKey {
     /// Tokens longer than this are hashed: the key lives in a unique B-tree index, whose rows
     /// PostgreSQL caps at about 2.7 KB, and a token is a header anyone can make long.

@@ -1,5 +1,5 @@
 /// Everything the daemon reads from `statushook.conf` and `STATUSHOOK_*` variables, parsed and
-/// checked (PRODUCT §4).
+/// checked (docs/contract.md §4).
 ///
 /// Built by `ConfigurationLoader`; every value here has already passed its rule, so the rest of
 /// the daemon never re-validates it.

@@ -1,4 +1,4 @@
-/// The TrustHub REST API keys (issue 7): who statushook is at Twilio's API, where the API is,
+/// The TrustHub REST API keys: who statushook is at Twilio's API, where the API is,
 /// and how often to reconcile.
 extension ConfigurationAssembler {
     mutating func assembleTrustHub(into configuration: inout Configuration) {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads `statushook.conf` text and `STATUSHOOK_*` variables into a checked `Configuration`.
 ///
-/// The grammar (PRODUCT §4): one `key = value` a line; `#` starts a comment only at the start of
+/// The grammar (docs/contract.md §4): one `key = value` a line; `#` starts a comment only at the start of
 /// a line; no sections, no quotes. Every problem is collected, not only the first. Variables
 /// override the file: `STATUSHOOK_<KEY>` (the key in capitals, `.` and `-` as `_`) for core and
 /// account keys, `STATUSHOOK_SINK_<NAME>_<FIELD>` for sinks the file names. Other `STATUSHOOK_*`

@@ -2,7 +2,7 @@ import HTTPServer
 import Logging
 
 extension HTTPServerConfiguration {
-    /// The listener the configuration describes (PRODUCT §5's limits), with every client stopped
+    /// The listener the configuration describes (docs/contract.md §5's limits), with every client stopped
     /// by a limit logged as a warning (peer and reason, nothing the client sent) and counted.
     init(_ configuration: Configuration, logger: Logger, metrics: StatushookMetrics) {
         let headersTooLarge = TwilioErrorResponse.make(

@@ -1,7 +1,7 @@
 import HTTPServer
 import Logging
 
-/// `POST {callback_path}`: checks in PRODUCT §1's order, then hands the callback to the writer.
+/// `POST {callback_path}`: checks in docs/contract.md §1's order, then hands the callback to the writer.
 ///
 /// Path and method are the router's; this type checks size, basic auth and content type on the
 /// head (so a refused request costs no body), then signature and content on the whole request.

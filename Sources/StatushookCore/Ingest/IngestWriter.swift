@@ -10,7 +10,7 @@ import PostgresClient
 /// COMMIT as one pipeline: one round trip. One writer, not two taking turns: a batch has a
 /// fixed cost in the server (about ten statements to start), and on two cores the bigger
 /// batches of one writer cost less CPU per callback than overlapping two writers' commits
-/// gains (bench/run, 3 runs each: 7,762 against 7,410 callbacks/s, p99 19.7 against 22.2 ms).
+/// gains (the runs: docs/performance.md, "One ingest writer, not two").
 /// Callbacks for one SID are recorded in the order they were queued.
 /// Every callback of a batch is answered only after its COMMIT returned; if it did not, all of
 /// them are answered `unavailable` and Twilio retries (the idempotency key makes a retry of a

@@ -1,4 +1,4 @@
-/// How long to wait before each retry of a delivery, with jitter (PRODUCT §2, `retry_schedule`).
+/// How long to wait before each retry of a delivery, with jitter (docs/contract.md §2, `retry_schedule`).
 ///
 /// Attempt 1 is the first delivery; after a transient failure of attempt `n` the delivery waits
 /// `delays[n - 1]`, give or take the jitter, so a schedule of six delays allows seven attempts.

@@ -1,4 +1,4 @@
-/// A sink's run of failures, and whether it is paused (PRODUCT §2, `sink_pause_after`).
+/// A sink's run of failures, and whether it is paused (docs/contract.md §2, `sink_pause_after`).
 ///
 /// Every failed attempt (transient, permanent or gone) lengthens the run and a success ends it. The
 /// sink is paused when the run reaches the limit, or at once when the receiver answered Gone. Only

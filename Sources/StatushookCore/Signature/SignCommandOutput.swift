@@ -1,6 +1,6 @@
 import Hashing
 
-/// What `statushook sign` prints (PRODUCT §5), for an operator testing a deployment by hand.
+/// What `statushook sign` prints (docs/contract.md §5), for an operator testing a deployment by hand.
 public enum SignCommandOutput {
     /// The URL to call and its `X-Twilio-Signature`.
     ///

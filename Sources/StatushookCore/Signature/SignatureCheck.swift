@@ -1,6 +1,6 @@
 import Hashing
 
-/// Checks a callback's `X-Twilio-Signature` (PRODUCT §1.2–1.5).
+/// Checks a callback's `X-Twilio-Signature` (docs/contract.md §1.2–1.5).
 public enum SignatureCheck {
     /// Checks `signatureHeader` against every candidate: each token × each URL variant.
     ///

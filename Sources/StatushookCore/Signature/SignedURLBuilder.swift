@@ -1,4 +1,4 @@
-/// Rebuilds the URL Twilio signed (PRODUCT §1.1).
+/// Rebuilds the URL Twilio signed (docs/contract.md §1.1).
 public struct SignedURLBuilder: Sendable, Equatable {
     /// External scheme, host, optional port and path prefix; trailing slashes dropped.
     public let publicURL: String?

@@ -1,4 +1,4 @@
-/// Which auth tokens may sign a callback (PRODUCT §1.6).
+/// Which auth tokens may sign a callback (docs/contract.md §1.6).
 public struct TokenSelection: Sendable, Equatable {
     /// `auth_token` then `auth_token_previous`, empty ones left out.
     private let defaultTokens: [String]

@@ -61,7 +61,7 @@ public final class LogSinkFile: Sendable {
     }
 }
 
-/// The log sink: one JSON line per transition (the event of PRODUCT §2) or notice.
+/// The log sink: one JSON line per transition (the event of docs/contract.md §2) or notice.
 public final class LogSinkDriver: SinkDriver {
     public let name: String
     private let file: LogSinkFile

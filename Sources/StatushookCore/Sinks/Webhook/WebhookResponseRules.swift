@@ -1,7 +1,7 @@
 import Foundation
 import HTTPClient
 
-/// What an HTTP exchange with a webhook receiver comes to (PRODUCT §2): 2xx delivered; 410 gone
+/// What an HTTP exchange with a webhook receiver comes to (docs/contract.md §2): 2xx delivered; 410 gone
 /// (the sink is paused); 408, 429 and 5xx transient, with the receiver's `Retry-After`; other
 /// 4xx and every 3xx (redirects are never followed) permanent; a network failure transient.
 public enum WebhookResponseRules {
