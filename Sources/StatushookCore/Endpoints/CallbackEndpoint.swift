@@ -23,8 +23,7 @@ struct CallbackEndpoint: Sendable {
             return .respond(policy.bodyTooLarge)
         }
         guard policy.authorizes(head.headers["Authorization"]) else {
-            return .respond(TwilioErrorResponse.make(401, "callback credentials are missing or wrong",
-                                                     headers: [("WWW-Authenticate", "Basic realm=\"statushook\"")]))
+            return .respond(BasicCredentials.challenge("callback"))
         }
         guard Self.bodyKind(head.headers["Content-Type"]) != nil else {
             let given = head.headers["Content-Type"].map { "'\($0)'" } ?? "none"
@@ -114,7 +113,7 @@ struct CallbackEndpoint: Sendable {
         var members: [(String, JSONValue)] = [("result", .string(result)), ("sid", .string(content.sid)),
                                               ("status", .string(content.status))]
         if let transitionID { members.append(("transition_id", .int(transitionID))) }
-        return TwilioErrorResponse.json(200, .object(members))
+        return JSONResponse.make(200, .object(members))
     }
 
     /// Whether JSON text holds `\u0000` (a JSON body may spell a NUL so), searched byte by byte.

@@ -7,8 +7,8 @@ import HTTPServer
 struct CallbackPolicy: Sendable {
     var callbackPath: String
     let maxBodyBytes: Int
-    /// `user:password` bytes when callback basic auth is on.
-    var basicCredentials: [UInt8]?
+    /// Set when callback basic auth is on.
+    var basicCredentials: BasicCredentials?
     var urlBuilder: SignedURLBuilder
     var tokens: TokenSelection
     var sinks: [(name: String, statuses: Set<String>?)]
@@ -20,7 +20,7 @@ struct CallbackPolicy: Sendable {
         callbackPath = configuration.callbackPath
         maxBodyBytes = configuration.maxBodyBytes
         if let user = configuration.callbackUsername, let password = configuration.callbackPassword {
-            basicCredentials = Array("\(user):\(password)".utf8)
+            basicCredentials = BasicCredentials(username: user, password: password)
         }
         urlBuilder = SignedURLBuilder(publicURL: configuration.publicURL,
                                       trustedProxies: try TrustedProxies(parsing: configuration.trustedProxies))
@@ -36,12 +36,7 @@ struct CallbackPolicy: Sendable {
 
     /// True when basic auth is off, or the `Authorization` header carries the configured pair.
     func authorizes(_ authorization: String?) -> Bool {
-        guard let expected = basicCredentials else { return true }
-        guard let authorization, authorization.count > 6,
-              authorization.prefix(6).lowercased() == "basic " else { return false }
-        let encoded = authorization.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        guard let decoded = Data(base64Encoded: encoded) else { return false }
-        return Digest.constantTimeEqual(Array(decoded), expected)
+        basicCredentials?.authorize(authorization) ?? true
     }
 }
 

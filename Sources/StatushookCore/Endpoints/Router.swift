@@ -42,9 +42,9 @@ public final class Router: HTTPHandler {
         case policy.callbackPath:
             return callbacks.accept(head, policy: policy)
         case "/healthz":
-            return Self.getOnly(head) ?? .respond(TwilioErrorResponse.json(200, .object([("status", "ok")])))
+            return Self.getOnly(head) ?? .respond(JSONResponse.make(200, .object([("status", "ok")])))
         case "/readyz":
-            return Self.getOnly(head) ?? .respond(TwilioErrorResponse.json(readiness.isReady ? 200 : 503, readiness.report))
+            return Self.getOnly(head) ?? .respond(JSONResponse.make(readiness.isReady ? 200 : 503, readiness.report))
         default:
             guard let route = readRoutes.first(where: { $0.matches(head.path) }) else {
                 return .respond(TwilioErrorResponse.make(404, "no resource at \(head.path)"))

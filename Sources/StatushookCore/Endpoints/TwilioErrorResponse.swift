@@ -13,10 +13,6 @@ enum TwilioErrorResponse {
             ("more_info", .string("https://www.twilio.com/docs/errors/\(code)")),
             ("status", .int(Int64(status))),
         ])
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body.bytes)
-    }
-
-    static func json(_ status: Int, _ body: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body.bytes)
+        return JSONResponse.make(status, body, headers: headers)
     }
 }

@@ -13,14 +13,14 @@ import Locking
 public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
     /// What the configuration decides, swapped as one value on reload.
     struct Settings: Sendable {
-        /// `username:password` when the API is on; nil answers every request 404.
-        var credentials: [UInt8]?
+        /// Set when the API is on; nil answers every request 404.
+        var credentials: BasicCredentials?
         var codec: PageTokenCodec?
         var urlBuilder: SignedURLBuilder
 
         init(_ configuration: Configuration) throws {
             if let username = configuration.historyUsername, let password = configuration.historyPassword {
-                credentials = Array("\(username):\(password)".utf8)
+                credentials = BasicCredentials(username: username, password: password)
                 codec = PageTokenCodec(username: username, password: password)
             } else {
                 credentials = nil
@@ -56,9 +56,8 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
         guard let credentials = settings.credentials, let codec = settings.codec else {
             return TwilioErrorResponse.make(404, "the history API is off: set history_username and history_password to turn it on")
         }
-        guard Self.authorizes(head.headers["Authorization"], credentials: credentials) else {
-            return TwilioErrorResponse.make(401, "history credentials are missing or wrong",
-                                            headers: [("WWW-Authenticate", "Basic realm=\"statushook\"")])
+        guard credentials.authorize(head.headers["Authorization"]) else {
+            return BasicCredentials.challenge("history")
         }
         guard let route = HistoryRoute(path: head.path) else {
             return TwilioErrorResponse.make(404, "no resource at \(head.path)")
@@ -101,12 +100,12 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
             guard let profile = try store.profile(sid: sid, kind: kind, on: connection) else {
                 return TwilioErrorResponse.make(404, "The requested resource \(HistoryRoute.profilePath(sid: sid, kind: kind)) was not found")
             }
-            return TwilioErrorResponse.json(200, profile.json(base: base))
+            return JSONResponse.make(200, profile.json(base: base))
         case .transition(let id):
             guard let transition = try store.transition(id: id, on: connection) else {
                 return TwilioErrorResponse.make(404, "The requested resource \(HistoryRoute.transitionPath(id: id)) was not found")
             }
-            return TwilioErrorResponse.json(200, transition.json(base: base))
+            return JSONResponse.make(200, transition.json(base: base))
         case .profiles, .profileTransitions, .transitions, .deliveries:
             guard let list = route.list, let path = Self.listPath(route) else { preconditionFailure("\(route) is a list") }
             let query = try HistoryListQuery.parse(text, list: list, codec: codec)
@@ -127,7 +126,7 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
         let window = KeysetWindow(fetched: fetched, pageSize: query.pageSize, token: query.token)
         let page = HistoryPage(query: query, base: base, path: path, items: window.rows.map { $0.json(base: base) },
                                next: window.next.map(codec.encode), previous: window.previous.map(codec.encode))
-        return TwilioErrorResponse.json(200, page.json)
+        return JSONResponse.make(200, page.json)
     }
 
     /// The path page URLs are written on (a SID as it came: letters and digits only); nil for a single resource.
@@ -139,13 +138,5 @@ public final class HistoryAPI: ReadEndpoint, ReloadableEndpoint {
         case .deliveries: "/v1/Deliveries"
         case .profile, .transition: nil
         }
-    }
-
-    /// True when `Authorization` is `Basic` with exactly the configured pair (compared in constant time).
-    static func authorizes(_ authorization: String?, credentials: [UInt8]) -> Bool {
-        guard let authorization, authorization.count > 6, authorization.prefix(6).lowercased() == "basic " else { return false }
-        let encoded = authorization.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        guard let decoded = Data(base64Encoded: encoded) else { return false }
-        return Digest.constantTimeEqual(Array(decoded), credentials)
     }
 }
