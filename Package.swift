@@ -48,19 +48,20 @@ let package = Package(
         // Thin Swift wrappers.
         // A pthread-mutex lock in place of Synchronization.Mutex, which ThreadSanitizer cannot see.
         .target(name: "Locking"),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim", "Locking"]),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Locking"]),
+        .target(name: "DurationUnits"),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim", "Locking", "DurationUnits"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Locking", "DurationUnits"]),
         .target(name: "Hashing", dependencies: ["COpenSSL"]),
         // OpenSSL's macros (SSL_set_tlsext_host_name, …) as functions Swift can call.
         .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
-        .target(name: "SMTPClient", dependencies: ["COpenSSL", "COpenSSLShim"]),
-        .target(name: "HTTPClient", dependencies: ["CCurl", "CCurlShim"]),
+        .target(name: "SMTPClient", dependencies: ["COpenSSL", "COpenSSLShim", "DurationUnits"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "CCurlShim", "DurationUnits"]),
 
         // The domain.
         .target(
             name: "StatushookCore",
             dependencies: [
-                "HTTPServer", "PostgresClient", "Hashing", "SMTPClient", "HTTPClient", "Locking",
+                "HTTPServer", "PostgresClient", "Hashing", "SMTPClient", "HTTPClient", "Locking", "DurationUnits",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -78,7 +79,7 @@ let package = Package(
         // Helpers the test targets share (a test target cannot depend on another).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The domain's pure logic, with no server to start (some tests start Python peers).
-        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing", "TestSupport"]),
+        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing", "TestSupport", "DurationUnits"]),
         // The domain's SQL against a real PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.
         .testTarget(name: "StatushookCoreDatabaseTests", dependencies: ["StatushookCore", "PostgresClient"]),
         // Needs a running PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.

@@ -1,5 +1,6 @@
 import CCurl
 import CCurlShim
+import DurationUnits
 
 #if canImport(Glibc)
 import Glibc
@@ -189,13 +190,9 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    /// At least one millisecond: libcurl reads 0 as "no timeout".
+    /// At least one millisecond (libcurl reads 0 as "no timeout"), rounded up.
     private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 1 }
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return Int.max }
-        return max(1, Int(clamping: whole) &+ Int(attoseconds / 1_000_000_000_000_000))
+        max(1, Int(clamping: duration.milliseconds(rounded: .up)))
     }
 
     private static func environment(_ name: String) -> String? {

@@ -1,6 +1,7 @@
 import Foundation
 import Locking
 import Synchronization
+import DurationUnits
 
 /// Cuts the connections whose request did not arrive within its budget (``RequestDeadlines``).
 ///
@@ -20,7 +21,7 @@ final class ConnectionDeadlineWatch: Sendable {
         deadlines = Locked(RequestDeadlines(budget: budget))
         // A tenth of the budget, between 10 ms and 100 ms: cuts land close to the deadline at no cost.
         let tick = min(max(budget / 10, .milliseconds(10)), .milliseconds(100))
-        tickMicroseconds = UInt32(tick.components.seconds * 1_000_000 + tick.components.attoseconds / 1_000_000_000_000)
+        tickMicroseconds = UInt32(clamping: tick.microseconds(rounded: .down))
         self.onBreach = onBreach
     }
 

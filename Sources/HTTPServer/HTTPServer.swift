@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import CMicroHTTPDShim
 import Synchronization
+import DurationUnits
 
 public struct HTTPServerConfiguration: Sendable {
     /// A numeric IPv4 or IPv6 address.
@@ -41,8 +42,7 @@ public struct HTTPServerConfiguration: Sendable {
     }
 
     var idleTimeoutSeconds: UInt32 {
-        let (seconds, attoseconds) = requestTimeout.components
-        return UInt32(clamping: max(1, seconds + (attoseconds > 0 ? 1 : 0)))
+        UInt32(clamping: max(1, requestTimeout.seconds(rounded: .up)))
     }
 }
 

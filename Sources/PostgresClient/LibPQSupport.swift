@@ -1,4 +1,5 @@
 import CLibPQ
+import DurationUnits
 
 #if canImport(Glibc)
 import Glibc
@@ -76,9 +77,5 @@ func waitForSocket(_ socket: Int32, events: Int16, until deadline: ContinuousClo
 
 /// `duration` in whole milliseconds, rounded up so that a wait never ends early, at most Int32.max.
 private func milliseconds(rounding duration: Duration) -> Int32 {
-    let (seconds, attoseconds) = duration.components
-    let fraction = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-    let total = seconds.multipliedReportingOverflow(by: 1000)
-    guard !total.overflow, total.partialValue + fraction < Int64(Int32.max) else { return Int32.max }
-    return Int32(total.partialValue + fraction)
+    Int32(clamping: duration.milliseconds(rounded: .up))
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Locking
+import DurationUnits
 
 /// A small thread-safe pool of connections to one database, each handed to one thread at a time.
 ///
@@ -41,9 +42,7 @@ public final class PostgresPool: Sendable {
     /// or left it unhealthy or inside a transaction: then it is closed. Waits up to the pool's
     /// `acquireTimeout` when all connections are in use, then throws `poolExhausted`.
     public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let (seconds, attoseconds) = acquireTimeout.components
-        let wait = DispatchTime.now() + .nanoseconds(Int(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
-        guard permits.wait(timeout: wait) == .success else {
+        guard permits.wait(timeout: .now() + acquireTimeout.dispatchInterval) == .success else {
             throw PostgresError(kind: .poolExhausted, message: "all connections stayed in use for \(acquireTimeout)")
         }
         defer { permits.signal() }

@@ -1,3 +1,5 @@
+import DurationUnits
+
 /// A point in time by which an I/O wait must end, turned into `poll` timeouts.
 struct Deadline: Sendable {
     let instant: ContinuousClock.Instant
@@ -10,8 +12,6 @@ struct Deadline: Sendable {
     var remainingMilliseconds: Int32 {
         let left = instant - .now
         guard left > .zero else { return 0 }
-        let (seconds, attoseconds) = left.components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: milliseconds)
+        return Int32(clamping: left.milliseconds(rounded: .up))
     }
 }

@@ -1,4 +1,5 @@
 import HTTPServer
+import DurationUnits
 
 /// Answers a callback and counts the answer: its result and the time since the body arrived.
 struct MeteredResponder: Sendable {
@@ -14,8 +15,7 @@ struct MeteredResponder: Sendable {
     /// `outcome` is the writer's verdict, when the callback got that far; else the status says it all.
     func respond(_ response: HTTPResponse, outcome: IngestOutcome? = nil) {
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        metrics.callbackAnswered(result: Self.result(status: response.status, outcome: outcome), seconds: seconds)
+        metrics.callbackAnswered(result: Self.result(status: response.status, outcome: outcome), seconds: elapsed.timeInterval)
         responder.respond(response)
     }
 

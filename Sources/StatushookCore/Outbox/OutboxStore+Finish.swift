@@ -1,4 +1,5 @@
 import PostgresClient
+import DurationUnits
 
 // Recording attempts and settling their deliveries, a batch at a time.
 extension OutboxStore {
@@ -74,10 +75,10 @@ extension OutboxStore {
             records.map(\.claim.owner).postgresText,
             records.map(\.claim.attempt).postgresText,
             settlements.map(\.state).postgresText,
-            settlements.map { $0.delay?.wholeMicroseconds }.postgresText,
+            settlements.map { $0.delay?.microseconds(rounded: .down) }.postgresText,
             settlements.map(\.error).postgresText,
             records.map(\.startedAt).postgresText,
-            records.map(\.duration.roundedMilliseconds).postgresText,
+            records.map { Int32(clamping: max($0.duration.milliseconds(rounded: .nearest), 0)) }.postgresText,
             records.map(\.outcome.name).postgresText,
             records.map(\.outcome.detail).postgresText,
             worker,

@@ -1,4 +1,5 @@
 import PostgresClient
+import DurationUnits
 
 /// The outbox in PostgreSQL: claiming due deliveries under a lease, settling them after an
 /// attempt, and the operator's view of them.
@@ -53,7 +54,7 @@ public struct OutboxStore: Sendable {
                       on connection: PostgresConnection) throws -> [ClaimedDelivery] {
         guard limit > 0, !sinks.isEmpty else { return [] }
         let rows = try run(.claim, [
-            owner, sinks.postgresText, String(limit), String(lease.wholeMicroseconds),
+            owner, sinks.postgresText, String(limit), lease.microseconds(rounded: .down).postgresText,
         ], prepared: prepared, on: connection)
         return try rows.map { row in
             try ClaimedDelivery(id: row.decode("id", as: Int64.self), sink: row.decode("sink", as: String.self), attempt: row.decode("attempts", as: Int.self),

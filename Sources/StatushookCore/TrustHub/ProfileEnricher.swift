@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresClient
 import Locking
+import DurationUnits
 
 /// Fills each claimed transition's `profile` and `kind` before its attempts: the resource's
 /// stored fields, and for one not enriched since its last transition, a fresh
@@ -143,8 +144,7 @@ private final class FetchesInFlight: @unchecked Sendable {
         while others.contains(where: sids.contains) {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { return }
-            let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: left.timeInterval))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import DurationUnits
 
 /// `statushook subscribe`: which resources' (CustomerProfiles' and TrustProducts')
 /// `StatusCallback` differs from this deployment's callback URL, and the calls that read and
@@ -82,7 +83,7 @@ public struct SubscriptionCalls: Sendable {
             } catch {
                 guard error.isTransient, attempt < attempts else { throw error }
                 let wait = pacing.afterFailure(error)
-                Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: wait.timeInterval)
                 attempt += 1
             }
         }
