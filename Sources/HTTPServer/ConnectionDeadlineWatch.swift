@@ -1,6 +1,5 @@
 import Foundation
 import Locking
-import Synchronization
 
 /// Cuts the connections whose request did not arrive within its budget (``RequestDeadlines``).
 ///
@@ -11,7 +10,9 @@ import Synchronization
 /// descriptor is never touched after it could have been reused.
 final class ConnectionDeadlineWatch: Sendable {
     private let deadlines: Locked<RequestDeadlines>
-    private let running = Atomic<Bool>(true)
+    /// Whether the thread should go on, and whether it has ended or never started (`stop`
+    /// waits for that).
+    private let thread = LockedCondition((running: true, ended: true))
     private let tickMicroseconds: UInt32
     private let clock = ContinuousClock()
     private let onBreach: @Sendable (HTTPLimitBreach) -> Void
@@ -25,18 +26,23 @@ final class ConnectionDeadlineWatch: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            while running.load(ordering: .acquiring) {
+        thread.withLock { $0.ended = false }
+        let watch = Thread { [self] in
+            Thread.current.name = "http-deadlines"
+            while thread.withLock({ $0.running }) {
                 usleep(tickMicroseconds)
                 cutExpired()
             }
+            thread.withLock { $0.ended = true }
+            thread.broadcast()
         }
-        thread.name = "http-deadlines"
-        thread.start()
+        watch.start()
     }
 
+    /// Returns once the thread has ended (within a tick).
     func stop() {
-        running.store(false, ordering: .releasing)
+        thread.withLock { $0.running = false }
+        thread.wait(for: { $0.ended }) { _ in }
     }
 
     func opened(_ key: Int, socket: Int32, peer: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Logging
 import PostgresClient
 
@@ -15,7 +16,7 @@ import PostgresClient
 /// Every callback of a batch is answered only after its COMMIT returned; if it did not, all of
 /// them are answered `unavailable` and Twilio retries (the idempotency key makes a retry of a
 /// commit whose outcome was unknown harmless).
-public final class IngestWriter: Sendable {
+public final class IngestWriter: BackgroundService {
     public typealias Completion = @Sendable (IngestOutcome) -> Void
 
     private struct Pending {
@@ -23,84 +24,76 @@ public final class IngestWriter: Sendable {
         var completion: Completion
     }
 
-    /// The queue and the thread's life, guarded by `condition`.
-    private final class Queue: @unchecked Sendable {
-        let condition = NSCondition()
-        var items: [Pending] = []
+    private struct State {
+        var queue: IngestQueue<Pending>
         var started = false
-        var stopping = false
-        /// Whether the writer thread runs; `stop()` waits until it does not.
-        var running = false
     }
 
+    /// Above the default `max_connections` (1024), which bounds what HTTP has in flight: it
+    /// fills only when that is raised and the database falls far behind, and then a 503 (Twilio
+    /// retries) costs less than memory that grows.
+    public static let queueCapacity = 4096
+
     private let conninfo: String
-    private let maxBatch: Int
     private let logger: Logger
     private let readiness: Readiness
-    private let queue = Queue()
+    /// Signalled when an item comes or a stop is asked.
+    private let state: LockedCondition<State>
+    private let threads = ServiceThreads()
 
     public init(conninfo: String, maxBatch: Int = 256, readiness: Readiness, logger: Logger) {
         self.conninfo = conninfo
-        self.maxBatch = maxBatch
         self.readiness = readiness
         self.logger = logger
+        state = LockedCondition(State(queue: IngestQueue(capacity: Self.queueCapacity, maxBatch: maxBatch)))
     }
 
-    public func start() {
-        queue.condition.lock()
-        queue.started = true
-        queue.running = true
-        queue.condition.unlock()
-        let thread = Thread { [self] in run() }
-        thread.name = "ingest-writer"
-        thread.start()
+    public var serviceName: String { "ingest writer" }
+
+    public func start(failure: ServiceFailure) {
+        state.withLock { $0.started = true }
+        threads.spawn("ingest-writer") { [self] in run() }
     }
 
-    /// Queues a callback; `completion` runs on the writer's thread once its fate is known.
+    /// Queues a callback; `completion` runs on the writer's thread once its fate is known (at
+    /// once when the queue refuses it).
     public func submit(_ record: CallbackRecord, completion: @escaping Completion) {
-        queue.condition.lock()
-        let accepted = !queue.stopping
-        if accepted {
-            queue.items.append(Pending(record: record, completion: completion))
-            queue.condition.signal()
+        let admission = state.withLock { $0.queue.submit(Pending(record: record, completion: completion)) }
+        switch admission {
+        case .accepted:
+            state.signal()
+        case .refusedStopping:
+            completion(.unavailable("statushook is shutting down"))
+        case .refusedFull:
+            logger.warning("ingest queue full: callback answered 503", metadata: ["capacity": "\(Self.queueCapacity)"])
+            completion(.unavailable("statushook is behind: too many callbacks wait for the database"))
         }
-        queue.condition.unlock()
-        if !accepted { completion(.unavailable("statushook is shutting down")) }
     }
 
-    /// Records what is queued, then stops the thread; returns once it has. Callbacks queued
-    /// before the writer ever started are answered `unavailable`.
-    public func stop() {
-        queue.condition.lock()
-        queue.stopping = true
-        queue.condition.broadcast()
-        let orphans = queue.started ? [] : queue.items
-        if !queue.started { queue.items.removeAll() }
-        while queue.running { queue.condition.wait() }
-        queue.condition.unlock()
+    /// Records what is queued, then ends the thread; returns once it has (or `deadline`
+    /// passed). Callbacks queued before the writer ever started are answered `unavailable`.
+    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        let orphans = state.withLock { $0.queue.stop(writerStarted: $0.started) }
+        state.broadcast()
         for pending in orphans { pending.completion(.unavailable("statushook is shutting down")) }
+        return threads.awaitEnd(deadline: deadline)
     }
 
     private func run() {
         var session = WriterSession(conninfo: conninfo, readiness: readiness, logger: logger)
         while true {
-            queue.condition.lock()
-            while queue.items.isEmpty && !queue.stopping { queue.condition.wait() }
-            if queue.items.isEmpty && queue.stopping {
-                queue.running = false
-                queue.condition.broadcast()
-                queue.condition.unlock()
+            let take = state.wait(for: { !$0.queue.items.isEmpty || $0.queue.stopping }) { $0.queue.take() }
+            switch take {
+            case .wait:
+                continue
+            case .finished:
                 session.close()
                 return
-            }
-            let count = min(queue.items.count, maxBatch)
-            let batch = Array(queue.items.prefix(count))
-            queue.items.removeFirst(count)
-            queue.condition.unlock()
-
-            let outcomes = session.record(batch.map(\.record))
-            for (pending, outcome) in zip(batch, outcomes) {
-                pending.completion(outcome)
+            case .batch(let batch):
+                let outcomes = session.record(batch.map(\.record))
+                for (pending, outcome) in zip(batch, outcomes) {
+                    pending.completion(outcome)
+                }
             }
         }
     }
@@ -155,7 +148,11 @@ struct WriterSession {
                     readiness.databaseLost("\(error.message)")
                     return batch.map { _ in .unavailable("database connection lost") }
                 }
-                try? connection.execute("ROLLBACK")
+                do {
+                    try connection.execute("ROLLBACK")
+                } catch let rollbackError {
+                    logger.warning("ROLLBACK after a refused batch failed", metadata: ["error": "\(rollbackError)"])
+                }
                 if error.isSerializationOrDeadlock && attempt < 4 { continue }
                 if batch.count > 1 {
                     // One bad callback must not sink the others: record each on its own.
