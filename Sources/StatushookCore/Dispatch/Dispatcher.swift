@@ -109,31 +109,28 @@ public final class Dispatcher: BackgroundService {
     // MARK: - Workers
 
     /// A worker of `sink`; the one that `sweeps` also takes back expired leases, of every sink.
+    /// Its choices are ``DispatchWorkerLoop``'s and ``DispatchBatchRun``'s; this is their I/O.
     private func work(sink: String, owner: String, sweeps: Bool) {
         let wakeup = wakeups[sink]!
         let driver = makeDrivers()[sink]
         var connection: PostgresConnection?
-        var lastSweep: ContinuousClock.Instant?
-        /// A batch whose outcome could not be recorded (the database was lost, or refused the
-        /// record): its leases name this worker, which is alive, so nobody would take them back
-        /// before they expire. They end as soon as the database answers again.
-        var abandoned = false
+        var loop = DispatchWorkerLoop(settings: settings, sweeps: sweeps)
         let clock = ContinuousClock()
         while !isStopping {
             let seen = wakeup.current
             do {
                 let db = try connection ?? connect()
                 connection = db
-                if abandoned {
+                if loop.expireOwnLeases {
                     if try store.expireLeases(of: [owner], on: db) > 0 {
                         let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                         logger.warning("deliveries whose attempts were not recorded are due again", metadata: ["count": "\(swept)"])
                     }
-                    abandoned = false
+                    loop.ownLeasesExpired()
                 }
-                if sweeps, lastSweep.map({ clock.now - $0 >= settings.sweepInterval }) ?? true {
-                    if lastSweep == nil { try reclaimLeasesOfDeadProcesses(on: db) }
-                    lastSweep = clock.now
+                let sweep = loop.sweep(now: clock.now)
+                if sweep == .deadProcessesThenExpiredLeases { try reclaimLeasesOfDeadProcesses(on: db) }
+                if sweep != .notDue {
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
                 }
@@ -142,30 +139,26 @@ public final class Dispatcher: BackgroundService {
                                              lease: settings.lease, prepared: true, on: db)
                 if claims.isEmpty {
                     let (due, paused) = try store.idleState(sinks: [sink], on: db)
-                    let timeout = min(max(due ?? settings.idleWait, .milliseconds(1)), settings.idleWait)
-                    if paused {
-                        // Every commit of ingest NOTIFYs, and none of it is this sink's to deliver
-                        // until it is resumed: look again a few times a second, not at each NOTIFY.
-                        _ = threads.sleep(min(timeout, settings.pausedPoll))
-                    } else {
-                        wakeup.wait(after: seen, timeout: timeout)
+                    switch loop.idle(nextDue: due, paused: paused) {
+                    case .poll(let pause): _ = threads.sleep(pause)
+                    case .waitForWakeup(let timeout): wakeup.wait(after: seen, timeout: timeout)
                     }
                     continue
                 }
-                // A full batch: there is likely more, so another worker should look too.
-                if claims.count == settings.claimBatch { wakeup.signalOne() }
+                if loop.wakeAnother(claimed: claims.count) { wakeup.signalOne() }
                 if let prepareClaims { claims = prepareClaims(claims) }
                 try attemptBatch(claims, claimedAt: claimedAt, driver: driver, owner: owner, on: db)
-            } catch let error as PostgresError where error.isConnectionProblem {
-                abandoned = true
-                connection?.close()
-                connection = nil
-                logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\(error.message)"])
-                wakeup.wait(after: wakeup.current, timeout: .seconds(1))
             } catch {
-                abandoned = true
-                logger.error("dispatcher error", metadata: ["error": "\(error)"])
-                wakeup.wait(after: wakeup.current, timeout: .seconds(1))
+                let lost = (error as? PostgresError)?.isConnectionProblem ?? false
+                let recovery = loop.failed(connectionLost: lost)
+                if recovery.dropConnection {
+                    connection?.close()
+                    connection = nil
+                    logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\((error as? PostgresError)?.message ?? "\(error)")"])
+                } else {
+                    logger.error("dispatcher error", metadata: ["error": "\(error)"])
+                }
+                wakeup.wait(after: wakeup.current, timeout: recovery.wait)
             }
         }
         if let connection {
@@ -180,31 +173,30 @@ public final class Dispatcher: BackgroundService {
         driver?.reset()
     }
 
-    /// Attempts a claimed batch in order and records the attempts together: after the last one,
-    /// or at once after a failure, so that the sink's health (and its pause) is known before its
-    /// next attempt. Claims left unattempted go back: the rest of the batch once this batch paused
-    /// the sink, on a stop, or once half the lease has passed.
+    /// Runs a claimed batch as ``DispatchBatchRun`` decides: attempts, their records, and the
+    /// claims given back.
     private func attemptBatch(_ claims: [ClaimedDelivery], claimedAt: ContinuousClock.Instant,
                               driver: (any SinkDriver)?, owner: String,
                               on connection: PostgresConnection) throws {
         let clock = ContinuousClock()
-        var attempted: [AttemptRecord] = []
-        var unattempted: [Int64] = []
-        var pausedHere: Set<String> = []
-        for claim in claims {
-            if isStopping || clock.now - claimedAt >= settings.lease / 2 || pausedHere.contains(claim.sink) {
-                unattempted.append(claim.id)
-                continue
-            }
-            let record = attempt(claim, driver: driver)
-            attempted.append(record)
-            if !record.outcome.isDelivered {
-                pausedHere.formUnion(try recordAttempts(attempted, owner: owner, on: connection))
-                attempted.removeAll()
+        var run = DispatchBatchRun(sinks: claims.map(\.sink), lease: settings.lease)
+        var records: [Int: AttemptRecord] = [:]
+        while true {
+            switch run.next(elapsed: clock.now - claimedAt, stopping: isStopping) {
+            case .attempt(let index):
+                let record = attempt(claims[index], driver: driver)
+                records[index] = record
+                run.attempted(index, delivered: record.outcome.isDelivered)
+            case .record(let indices):
+                let paused = try recordAttempts(indices.compactMap { records.removeValue(forKey: $0) }, owner: owner, on: connection)
+                run.recorded(pausing: paused)
+            case .giveBack(let indices):
+                _ = try store.releaseClaims(indices.map { claims[$0].id }, owner: owner, on: connection)
+                return
+            case .done:
+                return
             }
         }
-        _ = try recordAttempts(attempted, owner: owner, on: connection)
-        _ = try store.releaseClaims(unattempted, owner: owner, on: connection)
     }
 
     /// One attempt, timed; nothing is written yet.

@@ -105,9 +105,7 @@ struct WriterSession {
     private let readiness: Readiness
     private let logger: Logger
     private var connection: PostgresConnection?
-    private var lastConnectAttempt: ContinuousClock.Instant?
-    /// How often to try to reconnect while the database is away; callbacks meanwhile get 503 at once.
-    private let reconnectInterval = Duration.milliseconds(500)
+    private var reconnect = IngestReconnectPacing(interval: .milliseconds(500))
 
     init(conninfo: String, readiness: Readiness, logger: Logger) {
         self.conninfo = conninfo
@@ -120,13 +118,13 @@ struct WriterSession {
         connection = nil
     }
 
-    /// Records a batch in one transaction; outcomes come back in the batch's order.
+    /// Records a batch in one transaction; outcomes come back in the batch's order. Where a
+    /// failure leads is ``IngestBatchPlan``'s choice.
     mutating func record(_ batch: [CallbackRecord]) -> [IngestOutcome] {
         guard let connection = connect() else {
             return batch.map { _ in .unavailable("database unavailable") }
         }
-        // Taking profile locks in SID order keeps two batches (two instances) from deadlocking.
-        let order = batch.indices.sorted { (batch[$0].content.sid, $0) < (batch[$1].content.sid, $1) }
+        let order = IngestBatchPlan.recordingOrder(sids: batch.map(\.content.sid))
         var attempt = 0
         while true {
             attempt += 1
@@ -134,47 +132,43 @@ struct WriterSession {
                 // BEGIN, the batch as one statement, COMMIT: one round trip.
                 let results = try connection.pipelinedTransaction(
                     prepared: "record_callbacks", [CallbackBatch.parameters(order.map { batch[$0] })])
-                var outcomes = [IngestOutcome](repeating: .failed("no result for this callback"), count: batch.count)
-                for row in results[0] {
-                    guard let ordinal = row["ord"].flatMap({ Int($0) }), order.indices.contains(ordinal - 1) else { continue }
-                    outcomes[order[ordinal - 1]] = Self.outcome(result: row["result"], transitionID: row["transition_id"])
+                let rows = results[0].map { row in
+                    (ordinal: row["ord"].flatMap { Int($0) }, result: row["result"], transitionID: row["transition_id"])
                 }
-                return outcomes
+                return IngestBatchPlan.outcomes(rows: rows, order: order)
             } catch {
-                if error.isConnectionProblem {
+                let next = IngestBatchPlan.afterFailure(connectionLost: error.isConnectionProblem,
+                                                        serializationOrDeadlock: error.isSerializationOrDeadlock,
+                                                        attempt: attempt, size: batch.count)
+                switch next {
+                case .answerUnavailable:
                     logger.error("database connection lost while recording", metadata: ["error": "\(error)"])
                     self.connection?.close()
                     self.connection = nil
                     readiness.databaseLost("\(error.message)")
                     return batch.map { _ in .unavailable("database connection lost") }
-                }
-                do {
-                    try connection.execute("ROLLBACK")
-                } catch let rollbackError {
-                    logger.warning("ROLLBACK after a refused batch failed", metadata: ["error": "\(rollbackError)"])
-                }
-                if error.isSerializationOrDeadlock && attempt < 4 { continue }
-                if batch.count > 1 {
-                    // One bad callback must not sink the others: record each on its own.
+                case .retry:
+                    rollBack(connection)
+                    continue
+                case .split:
+                    rollBack(connection)
                     var outcomes: [IngestOutcome] = []
                     for single in batch { outcomes += record([single]) }
                     return outcomes
+                case .refuse:
+                    rollBack(connection)
+                    logger.error("database refused a callback", metadata: ["error": "\(error)"])
+                    return [.failed(error.message)]
                 }
-                logger.error("database refused a callback", metadata: ["error": "\(error)"])
-                return [.failed(error.message)]
             }
         }
     }
 
-    /// What `statushook_record_callbacks`'s row says became of a callback.
-    private static func outcome(result: String?, transitionID: String?) -> IngestOutcome {
-        switch result {
-        case "recorded":
-            return .recorded(transitionID: Int64(transitionID ?? "") ?? 0)
-        case "unchanged":
-            return .unchanged
-        default:
-            return .duplicate
+    private func rollBack(_ connection: PostgresConnection) {
+        do {
+            try connection.execute("ROLLBACK")
+        } catch {
+            logger.warning("ROLLBACK after a refused batch failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -182,9 +176,7 @@ struct WriterSession {
         if let connection, connection.isHealthy { return connection }
         connection?.close()
         connection = nil
-        let clock = ContinuousClock()
-        if let last = lastConnectAttempt, clock.now - last < reconnectInterval { return nil }
-        lastConnectAttempt = clock.now
+        guard reconnect.mayConnect(now: .now) else { return nil }
         do {
             let fresh = try PostgresConnection.connect(conninfo)
             try fresh.prepare("record_callbacks", CallbackBatch.sql)
