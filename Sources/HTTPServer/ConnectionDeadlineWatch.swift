@@ -28,7 +28,13 @@ final class ConnectionDeadlineWatch: Sendable {
     func start() {
         thread.withLock { $0.ended = false }
         let watch = Thread { [self] in
-            Thread.current.name = "http-deadlines"
+            // Named from inside (`Thread.name` reaches the system only once `start()` returned).
+            #if os(Linux)
+            if let comm = fopen("/proc/thread-self/comm", "w") {
+                fputs("http-deadlines", comm)
+                fclose(comm)
+            }
+            #endif
             while thread.withLock({ $0.running }) {
                 usleep(tickMicroseconds)
                 cutExpired()

@@ -26,7 +26,6 @@ final class HTTPListener: BackgroundService {
     var serviceName: String { "HTTP listener" }
 
     func start(failure: ServiceFailure) throws {
-        router.startReaders()
         let started: HTTPServer
         do {
             started = try HTTPServer(configuration: configuration, handler: router)
@@ -34,6 +33,8 @@ final class HTTPListener: BackgroundService {
             throw Daemon.StartupError(description: error.description)
         }
         server.withLock { $0 = started }
+        // A read that comes before they run waits in their queue.
+        router.startReaders()
         logger.info("listening", metadata: ["address": "\(configuration.host):\(started.port)",
                                              "callback_path": "\(callbackPath)"])
     }

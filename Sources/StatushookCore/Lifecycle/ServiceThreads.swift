@@ -36,14 +36,28 @@ final class ServiceThreads: Sendable {
         }
         guard started else { return false }
         let thread = Thread { [state] in
-            // Named from inside: Foundation gives the system the name (`top -H`, /proc) only then.
-            Thread.current.name = name
+            Self.nameCurrentThread(name)
             body()
             state.withLock { $0.running -= 1 }
             state.broadcast()
         }
         thread.start()
         return true
+    }
+
+    /// Gives the system the thread's name (`top -H`, /proc/<pid>/task/*/comm; 15 bytes on
+    /// Linux), from the thread itself: `Thread.name` reaches the system only once `start()` has
+    /// returned in the parent, which a quick child may precede (and Glibc's module does not
+    /// offer pthread_setname_np).
+    private static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        if let comm = fopen("/proc/thread-self/comm", "w") {
+            fputs(String(decoding: name.utf8.prefix(15), as: UTF8.self), comm)
+            fclose(comm)
+        }
+        #elseif canImport(Darwin)
+        _ = pthread_setname_np(name)
+        #endif
     }
 
     /// Sleeps `duration`, or less when a stop is asked or `wake()` is called; false when stopping.
