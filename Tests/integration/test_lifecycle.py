@@ -9,6 +9,7 @@ before it exits, and logs both: only the process itself can see its last moment.
 
 from __future__ import annotations
 
+import json
 import secrets
 import signal
 import threading
@@ -18,9 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import basic_auth, callback_params, new_sid, report_figure
+from harness import TOKEN, basic_auth, callback_params, new_sid, report_figure, statushook_bin
 from trusthub_peer import ACCOUNT_SID, TrustHubFake, trusthub_config
-from harness import TOKEN
 
 # README "Under systemd": requests in flight 10 s, delivery attempts 20 s, every other part 5 s.
 STOP_BOUND = 52
@@ -36,6 +36,12 @@ def fake(tmp_path):
     peer.require_auth(ACCOUNT_SID, TOKEN)
     yield peer
     peer.stop()
+
+
+def runtime_threads() -> int:
+    """Threads that the binary's runtime starts and never ends: ThreadSanitizer's background
+    thread (scripts/sanitize thread), started with the process's first thread, named after it."""
+    return 1 if b"__tsan_init" in Path(statushook_bin()).read_bytes() else 0
 
 
 def task_names(pid: int) -> list[str]:
@@ -118,9 +124,13 @@ def test_sigterm_under_load_ends_every_thread_and_exits_zero(start, fake):
     assert code == 0, f"exit {code}:\n{daemon.stderr()}"
     assert elapsed < STOP_BOUND, elapsed
     at_exit = logged_threads(daemon, "stopped")
-    late = [r for r in daemon.log_records() if "did not stop in time" in str(r.get("message"))
-            or "threads still running" in str(r.get("message"))]
+    late = [r for r in daemon.log_records() if "did not stop in time" in str(r.get("message"))]
     assert not late, late
-    assert at_exit == at_start, f"{at_start} threads at start, {at_exit} at exit:\n{daemon.stderr()[-3000:]}"
+    extra = runtime_threads()
+    assert at_start <= at_exit <= at_start + extra, \
+        f"{at_start} threads at start, {at_exit} at exit:\n{daemon.stderr()[-3000:]}"
+    if at_exit > at_start:
+        left = daemon.wait_for_log(lambda r: r.get("message") == "threads still running at exit", timeout=1)
+        assert left is not None and set(json.loads(left["names"])) == {"statushook"}, left
     report_figure(f"LIFECYCLE threads at start={at_start} under load={len(under_load)} at exit={at_exit}; "
                   f"SIGTERM to exit {elapsed:.2f}s with {posted.count(200)} callbacks and {read.count(200)} reads answered")
