@@ -1,6 +1,5 @@
 import Foundation
 import Locking
-import Synchronization
 import DurationUnits
 
 /// Cuts the connections whose request did not arrive within its budget (``RequestDeadlines``).
@@ -12,7 +11,9 @@ import DurationUnits
 /// descriptor is never touched after it could have been reused.
 final class ConnectionDeadlineWatch: Sendable {
     private let deadlines: Locked<RequestDeadlines>
-    private let running = Atomic<Bool>(true)
+    /// Whether the thread should go on, and whether it has ended or never started (`stop`
+    /// waits for that).
+    private let thread = LockedCondition((running: true, ended: true))
     private let tickMicroseconds: UInt32
     private let clock = ContinuousClock()
     private let onBreach: @Sendable (HTTPLimitBreach) -> Void
@@ -26,18 +27,29 @@ final class ConnectionDeadlineWatch: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            while running.load(ordering: .acquiring) {
+        thread.withLock { $0.ended = false }
+        let watch = Thread { [self] in
+            // Named from inside (`Thread.name` reaches the system only once `start()` returned).
+            #if os(Linux)
+            if let comm = fopen("/proc/thread-self/comm", "w") {
+                fputs("http-deadlines", comm)
+                fclose(comm)
+            }
+            #endif
+            while thread.withLock({ $0.running }) {
                 usleep(tickMicroseconds)
                 cutExpired()
             }
+            thread.withLock { $0.ended = true }
+            thread.broadcast()
         }
-        thread.name = "http-deadlines"
-        thread.start()
+        watch.start()
     }
 
+    /// Returns once the thread has ended (within a tick).
     func stop() {
-        running.store(false, ordering: .releasing)
+        thread.withLock { $0.running = false }
+        thread.wait(for: { $0.ended }) { _ in }
     }
 
     func opened(_ key: Int, socket: Int32, peer: String) {

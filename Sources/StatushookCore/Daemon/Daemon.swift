@@ -4,8 +4,13 @@ import Logging
 import PostgresClient
 import Locking
 
-/// `statushook serve`: the HTTP listener, the ingest writer and the database watch, until a
-/// signal says stop.
+/// `statushook serve`: every part of the daemon (``BackgroundService``), started in order and
+/// stopped in reverse order when a signal says stop.
+///
+/// The order is what each part needs: the ingest writer before the listener that feeds it; the
+/// database watch before the parts that need the schema (they start once it is current); the
+/// listener last, so that a stop first closes it and answers the requests in flight while the
+/// writer still records them, and every thread the daemon started has ended before it exits.
 public final class Daemon: Sendable {
     public struct Options: Sendable {
         public var configurationPath: String?
@@ -21,6 +26,14 @@ public final class Daemon: Sendable {
         public var description: String
     }
 
+    /// How long a stop waits for the requests in flight before the listener closes.
+    static let drainTimeout = Duration.seconds(10)
+    /// How long a stop waits for delivery attempts in progress (each bounded by its sink's timeout).
+    static let dispatcherStopTimeout = Duration.seconds(20)
+    /// Every other part: a batch to commit, a statement or a request to end. With the two above,
+    /// a stop takes at most 52 s, under the systemd unit's 60 s before SIGKILL.
+    static let partStopTimeout = Duration.seconds(5)
+
     private let configuration: Configuration
     private let options: Options
     private let logger: Logger
@@ -28,17 +41,14 @@ public final class Daemon: Sendable {
     private let writer: IngestWriter
     private let router: Router
     private let retention: RetentionSweeper
-    /// The TrustHub API's enrichment of claimed transitions and the reconciler; nil without
-    /// API credentials (and the reconciler without `reconcile_interval`).
-    private let enricher: ProfileEnricher?
+    private let dispatcher: ReloadableDispatcher
+    /// The TrustHub API's reconciler; nil without API credentials or `reconcile_interval`.
     private let reconciler: Reconciler?
-    /// The configuration in effect (the last good reload) and the outbox's dispatcher with the
-    /// factory it was built with; the dispatcher is replaced when a reload changes what it was built from.
-    private let state: Locked<DispatchState>
-    /// How long SIGTERM waits for requests in flight before the listener stops.
-    private let drainTimeout = Duration.seconds(10)
-    /// How long SIGTERM waits for delivery attempts in progress (each bounded by its sink's timeout).
-    private let dispatcherStopTimeout = Duration.seconds(20)
+    /// The parts started so far, in order, each with how long its stop may take; and whether a
+    /// stop began (after which nothing more starts).
+    private let parts = Locked<(started: [(part: any BackgroundService, stopTimeout: Duration)], stopping: Bool)>(([], false))
+    /// Why a part could not go on, if one could not.
+    private let failureReason = Locked<String?>(nil)
 
     public init(configuration: Configuration, options: Options, logger: Logger) throws {
         self.configuration = configuration
@@ -52,12 +62,11 @@ public final class Daemon: Sendable {
             ReadRoute(.exact("/metrics"), MetricsEndpoint(metrics: .shared, pool: readPool,
                                                            sinks: configuration.sinks.map(\.name), logger: logger)),
         ]
-        _ = readPool
         router = try Router(configuration: configuration, writer: writer, readiness: readiness,
                             readRoutes: readRoutes, logger: logger)
         retention = RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays,
                                      metrics: .shared, logger: logger)
-        state = Locked(DispatchState(configuration: configuration))
+        var enricher: ProfileEnricher?
         if let trustHub = TrustHubSettings(configuration) {
             let health = TrustHubHealth(report: { [readiness] detail in readiness.note("trusthub", detail) })
             enricher = ProfileEnricher(settings: trustHub, conninfo: configuration.databaseURL, health: health, logger: logger)
@@ -66,8 +75,11 @@ public final class Daemon: Sendable {
                            sinks: configuration.sinks, health: health, logger: logger)
             }
         } else {
-            enricher = nil
             reconciler = nil
+        }
+        dispatcher = ReloadableDispatcher(configuration: configuration, replaceTimeout: Self.dispatcherStopTimeout) {
+            [enricher, logger] configuration in
+            Self.makeDispatcher(for: configuration, enricher: enricher, logger: logger)
         }
     }
 
@@ -76,36 +88,48 @@ public final class Daemon: Sendable {
         // libpq waits this long for a server that does not answer (it reads the environment).
         setenv("PGCONNECT_TIMEOUT", "3", 0)
         let signals = SignalWaiter(blocking: [SIGTERM, SIGINT, SIGHUP])
+        let threadsAtStart = ProcessThreads.count()
+        logger.info("starting", metadata: ["threads": "\(threadsAtStart.map(String.init) ?? "unknown")"])
 
-        let server: HTTPServer
-        do {
-            server = try HTTPServer(configuration: HTTPServerConfiguration(configuration, logger: logger, metrics: .shared),
-                                    handler: router)
-        } catch {
-            throw StartupError(description: error.description)
+        let failure = ServiceFailure { [failureReason] reason in
+            failureReason.withLock { $0 = $0 ?? reason }
+            // The main thread waits for signals: this one makes it stop everything.
+            kill(getpid(), SIGTERM)
         }
-        logger.info("listening", metadata: ["address": "\(configuration.listenHost):\(server.port)",
-                                             "callback_path": "\(configuration.callbackPath)"])
-
+        // In this order, each with how long its stop may take.
+        var needSchema: [(part: DeferredService, stopTimeout: Duration)] = [
+            (DeferredService(dispatcher), Self.dispatcherStopTimeout),
+            (DeferredService(retention), Self.partStopTimeout),
+        ]
+        if let reconciler { needSchema.append((DeferredService(reconciler), Self.partStopTimeout)) }
         let watch = DatabaseWatch(conninfo: configuration.databaseURL, applyMigrations: options.applyMigrations,
-                                  readiness: readiness, logger: logger)
-        let failure = FailureSignal()
-        let watchThread = Thread { [self, writer, readiness] in
-            do {
-                try watch.prepare()
-                writer.start()
-                readiness.writerStarted()
-                self.startFirstDispatcher()
-                self.retention.start()
-                self.reconciler?.start()
-                watch.monitor()
-            } catch {
-                failure.fail("\(error)")
-                kill(getpid(), SIGTERM)
+                                  readiness: readiness, logger: logger) { [readiness, logger, needSchema] in
+            readiness.writerStarted()
+            for (part, _) in needSchema {
+                do {
+                    try part.databaseReady()
+                } catch {
+                    logger.error("\(part.serviceName) did not start", metadata: ["error": "\(error)"])
+                    failure("\(part.serviceName) did not start: \(error)")
+                }
             }
         }
-        watchThread.name = "database-watch"
-        watchThread.start()
+        let listener = HTTPListener(configuration: HTTPServerConfiguration(configuration, logger: logger, metrics: .shared),
+                                    router: router, callbackPath: configuration.callbackPath,
+                                    drainTimeout: Self.drainTimeout, logger: logger)
+
+        do {
+            try start(writer, stopTimeout: Self.partStopTimeout, failure: failure)
+            try start(watch, stopTimeout: Self.partStopTimeout, failure: failure)
+            for (part, stopTimeout) in needSchema {
+                try start(part, stopTimeout: stopTimeout, failure: failure)
+            }
+            // The reader threads end after the listener has drained: a little more than its drain.
+            try start(listener, stopTimeout: Self.drainTimeout + .seconds(2), failure: failure)
+        } catch {
+            stopAll()
+            throw error
+        }
 
         while true {
             let signal = signals.next()
@@ -114,25 +138,55 @@ public final class Daemon: Sendable {
                 continue
             }
             logger.info("stopping", metadata: ["signal": "\(signal)"])
-            // In this order: no new connections, and the requests in flight answered (their
-            // callbacks committed by the writer, still running); then the writer; then the
-            // dispatcher, which finishes the attempts in progress and releases its other leases.
-            // The retention thread holds nothing and ends with the process.
-            server.stop(drainTimeout: drainTimeout)
-            writer.stop()
-            let dispatcher = state.withLock { state in
-                state.stopping = true
-                return state.dispatcher
-            }
-            dispatcher?.stop(timeout: dispatcherStopTimeout)
-            reconciler?.stop()
-            if let reason = failure.reason {
+            stopAll()
+            if let reason = failureReason.withLock({ $0 }) {
                 logger.critical("statushook cannot start", metadata: ["error": "\(reason)"])
                 return 1
             }
-            logger.info("stopped")
+            logExit(threadsAtStart: threadsAtStart)
             return 0
         }
+    }
+
+    private func start(_ part: any BackgroundService, stopTimeout: Duration, failure: ServiceFailure) throws {
+        try parts.withLock { parts in
+            guard !parts.stopping else { return }
+            try part.start(failure: failure)
+            parts.started.append((part, stopTimeout))
+        }
+    }
+
+    /// Stops every part started, last first; a part that does not end in time is named and left
+    /// behind (the process ends it by exiting).
+    private func stopAll() {
+        let started = parts.withLock { parts in
+            parts.stopping = true
+            return parts.started
+        }
+        let clock = ContinuousClock()
+        for (part, timeout) in started.reversed() {
+            let began = clock.now
+            if part.stop(deadline: began + timeout) {
+                logger.debug("stopped", metadata: ["part": "\(part.serviceName)", "duration": "\(clock.now - began)"])
+            } else {
+                logger.error("\(part.serviceName) did not stop in time; exiting without waiting for it",
+                             metadata: ["part": "\(part.serviceName)", "timeout": "\(timeout)"])
+            }
+        }
+    }
+
+    /// The last line: how many threads are left (a thread that has returned leaves the kernel's
+    /// list a moment later, hence the short wait); any beyond those at start are named.
+    private func logExit(threadsAtStart: Int?) {
+        var metadata: Logger.Metadata = [:]
+        if let threadsAtStart, let left = ProcessThreads.settle(to: threadsAtStart, timeout: .seconds(1)) {
+            metadata["threads"] = "\(left)"
+            metadata["threads_at_start"] = "\(threadsAtStart)"
+            if left > threadsAtStart {
+                logger.warning("threads still running at exit", metadata: ["names": "\(ProcessThreads.names())"])
+            }
+        }
+        logger.info("stopped", metadata: metadata)
     }
 
     /// SIGHUP. Everything the new file means is validated before anything is applied, so a bad
@@ -151,67 +205,20 @@ public final class Daemon: Sendable {
             logger.error("configuration not reloaded; keeping the old one", metadata: ["path": "\(path)", "error": "\(error)"])
             return
         }
-        let running = configuration
-        for key in Self.restartOnlyChanges(running: running, fresh: fresh) {
+        for key in Self.restartOnlyChanges(running: configuration, fresh: fresh) {
             logger.warning("configuration: \(key) changed; it needs a restart to take effect (the running value is kept)",
                            metadata: ["path": "\(path)", "key": "\(key)"])
         }
-        // What the process can take without a restart; the rest stays as it started.
-        var effective = fresh
-        effective.listenHost = running.listenHost
-        effective.listenPort = running.listenPort
-        effective.databaseURL = running.databaseURL
-        effective.httpThreads = running.httpThreads
-        effective.maxConnections = running.maxConnections
-        effective.connectionTimeout = running.connectionTimeout
-        effective.maxHeaderBytes = running.maxHeaderBytes
-        effective.logLevel = running.logLevel
-        effective.logFormat = running.logFormat
-
+        let effective = Self.reloadable(fresh, running: configuration)
         applyEndpoints()
         retention.reload(days: effective.retentionDays)
-        let (factory, replaced, replacement) = state.withLock { state -> (SinkDriverFactory?, Dispatcher?, Dispatcher?) in
-            let previous = state.configuration
-            state.configuration = effective
-            guard let current = state.dispatcher, !state.stopping else { return (nil, nil, nil) }
-            guard Self.dispatcherChanged(previous, effective) else { return (state.factory, nil, nil) }
-            let (dispatcher, factory) = makeDispatcher(for: effective)
-            state.dispatcher = dispatcher
-            state.factory = factory
-            return (nil, current, dispatcher)
-        }
-        factory?.reopenLogFiles()
-        if let replaced, let replacement {
-            replaced.stop(timeout: dispatcherStopTimeout)
-            replacement.start()
-        }
+        dispatcher.reload(effective, logger: logger)
         logger.info("configuration reloaded", metadata: ["path": "\(path)"])
     }
 
-    /// The keys that differ between the two and only take effect at start.
-    static func restartOnlyChanges(running: Configuration, fresh: Configuration) -> [String] {
-        var keys: [String] = []
-        if running.listenHost != fresh.listenHost || running.listenPort != fresh.listenPort { keys.append("listen") }
-        if running.databaseURL != fresh.databaseURL { keys.append("database_url") }
-        if running.httpThreads != fresh.httpThreads { keys.append("http_threads") }
-        if running.maxConnections != fresh.maxConnections { keys.append("max_connections") }
-        if running.connectionTimeout != fresh.connectionTimeout { keys.append("connection_timeout") }
-        if running.maxHeaderBytes != fresh.maxHeaderBytes { keys.append("max_header_bytes") }
-        if running.logLevel != fresh.logLevel { keys.append("log_level") }
-        if running.logFormat != fresh.logFormat { keys.append("log_format") }
-        if TrustHubSettings(running) != TrustHubSettings(fresh) { keys.append("the TrustHub API keys (twilio_*, reconcile_interval)") }
-        return keys
-    }
-
-    /// Whether the dispatcher must be rebuilt: it holds the sinks, the retry schedule and the pause threshold.
-    private static func dispatcherChanged(_ old: Configuration, _ new: Configuration) -> Bool {
-        old.sinks != new.sinks || old.retrySchedule != new.retrySchedule || old.sinkPauseAfter != new.sinkPauseAfter
-    }
-}
-
-extension Daemon {
     /// The dispatcher and the sinks' drivers, built but not started.
-    fileprivate func makeDispatcher(for configuration: Configuration) -> (Dispatcher, SinkDriverFactory) {
+    private static func makeDispatcher(for configuration: Configuration, enricher: ProfileEnricher?,
+                                       logger: Logger) -> (Dispatcher, SinkDriverFactory) {
         let factory = SinkDriverFactory(sinks: configuration.sinks)
         var prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])?
         if let enricher {
@@ -223,38 +230,5 @@ extension Daemon {
                                     prepareClaims: prepareClaims,
                                     makeDrivers: { factory.make() })
         return (dispatcher, factory)
-    }
-
-    /// Once the database is ready: the dispatcher for the configuration in effect, unless stopping.
-    fileprivate func startFirstDispatcher() {
-        state.withLock { state in
-            guard !state.stopping, state.dispatcher == nil else { return }
-            let (dispatcher, factory) = makeDispatcher(for: state.configuration)
-            state.dispatcher = dispatcher
-            state.factory = factory
-            dispatcher.start()
-        }
-    }
-}
-
-/// What `Daemon.state` guards.
-private struct DispatchState: Sendable {
-    var configuration: Configuration
-    var dispatcher: Dispatcher?
-    var factory: SinkDriverFactory?
-    var stopping = false
-}
-
-/// Why the daemon is stopping on its own, if it is.
-private final class FailureSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: String?
-
-    func fail(_ reason: String) {
-        lock.withLock { stored = reason }
-    }
-
-    var reason: String? {
-        lock.withLock { stored }
     }
 }

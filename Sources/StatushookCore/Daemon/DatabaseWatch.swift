@@ -2,13 +2,19 @@ import Foundation
 import Logging
 import PostgresClient
 
-/// Waits for the database at start (with backoff), checks or applies migrations, and then keeps
-/// `/readyz` true to what it sees.
-struct DatabaseWatch: Sendable {
+/// Waits for the database at start (with backoff), checks or applies migrations, starts what
+/// needs the database (`onReady`), and then keeps `/readyz` true to what it sees.
+///
+/// Migrations that are pending and may not be applied, or that this binary does not know, are
+/// a failure: the daemon stops.
+final class DatabaseWatch: BackgroundService {
     let conninfo: String
     let applyMigrations: Bool
     let readiness: Readiness
     let logger: Logger
+    /// Runs on the watch's thread once the schema is current, before the first check.
+    let onReady: @Sendable () -> Void
+    private let threads = ServiceThreads()
     /// Between checks once running.
     let interval = Duration.seconds(2)
     /// The first wait after a failed connection at start; it doubles up to `maxDelay`.
@@ -16,9 +22,39 @@ struct DatabaseWatch: Sendable {
     /// Short enough that a database that comes up is noticed soon, long enough not to hammer it.
     static let maxDelay = Duration.seconds(5)
 
-    /// Returns once migrations are current; throws when they are pending and may not be applied,
-    /// or do not match this binary.
-    func prepare() throws {
+    init(conninfo: String, applyMigrations: Bool, readiness: Readiness, logger: Logger,
+         onReady: @escaping @Sendable () -> Void) {
+        self.conninfo = conninfo
+        self.applyMigrations = applyMigrations
+        self.readiness = readiness
+        self.logger = logger
+        self.onReady = onReady
+    }
+
+    var serviceName: String { "database watch" }
+
+    func start(failure: ServiceFailure) {
+        threads.spawn("database-watch") { [self] in
+            do {
+                guard try prepare() else { return }
+                onReady()
+                monitor()
+            } catch {
+                failure("\(error)")
+            }
+        }
+    }
+
+    /// Ends the wait at start or the checks; a check in progress ends first (libpq's connect
+    /// timeout bounds it).
+    func stop(deadline: ContinuousClock.Instant) -> Bool {
+        threads.requestStop()
+        return threads.awaitEnd(deadline: deadline)
+    }
+
+    /// Returns true once migrations are current, false when stopped first; throws when they are
+    /// pending and may not be applied, or do not match this binary.
+    private func prepare() throws -> Bool {
         var attempt = 0
         while true {
             attempt += 1
@@ -47,7 +83,7 @@ struct DatabaseWatch: Sendable {
                 if attempt > 1 {
                     logger.info("database reachable", metadata: ["attempts": "\(attempt)"])
                 }
-                return
+                return true
             } catch let error as PostgresError where error.isConnectionProblem {
                 let delay = Self.delay(afterAttempt: attempt, jitter: Double.random(in: 0.8...1.2))
                 let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
@@ -55,7 +91,7 @@ struct DatabaseWatch: Sendable {
                 logger.warning("waiting for the database", metadata: [
                     "error": "\(error.message)", "attempt": "\(attempt)", "retry_in_ms": "\(milliseconds)",
                 ])
-                Thread.sleep(forTimeInterval: Double(milliseconds) / 1000)
+                guard threads.sleep(.milliseconds(milliseconds)) else { return false }
             }
         }
     }
@@ -82,15 +118,21 @@ struct DatabaseWatch: Sendable {
         return min(firstDelay * (1 << doublings), maxDelay) * jitter
     }
 
-    /// Checks the database every `interval`, forever.
-    func monitor() {
+    /// Checks the database every `interval` until stopped.
+    private func monitor() {
         var connection: PostgresConnection?
+        defer { connection?.close() }
         var lastStatus: MigrationStatus?
-        while true {
-            Thread.sleep(forTimeInterval: Double(interval.components.seconds))
+        /// Whether the last check failed: a loss and a return are logged once each.
+        var lost = false
+        while threads.sleep(interval) {
             do {
                 let status = try checkMigrations(reusing: &connection)
                 readiness.databaseReachable()
+                if lost {
+                    logger.notice("database watch: the database answers again")
+                    lost = false
+                }
                 if case .ahead(let newer) = status, status != lastStatus {
                     logAhead(newer)
                 }
@@ -104,8 +146,14 @@ struct DatabaseWatch: Sendable {
                 connection?.close()
                 connection = nil
                 readiness.databaseLost(error.message)
+                if !lost {
+                    logger.warning("database watch: the database does not answer; /readyz says so until it does",
+                                   metadata: ["error": "\(error.message)"])
+                    lost = true
+                }
             } catch {
                 readiness.migrations(current: false, detail: "\(error)")
+                logger.warning("migrations check failed", metadata: ["error": "\(error)"])
             }
         }
     }

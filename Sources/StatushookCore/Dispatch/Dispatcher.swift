@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import Locking
 import PostgresClient
-import Synchronization
 
 /// Drains the outbox: each sink has worker threads of its own, which claim its due deliveries in
 /// batches (`FOR UPDATE SKIP LOCKED`, with a lease), deliver them, and record the batch's attempts
@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// Threads of its own, never Swift's cooperative pool: libpq and the sinks block. Ingest never
 /// waits for it: the writer only inserts rows and notifies.
-public final class Dispatcher: Sendable {
+public final class Dispatcher: BackgroundService {
     public struct Settings: Sendable {
         /// Each with its own database connection and its own connection to the sink (an HTTP
         /// keep-alive handle, an SMTP session): up to this many attempts in flight per sink. Three
@@ -45,11 +45,13 @@ public final class Dispatcher: Sendable {
     private let logger: Logger
     /// One per sink: a NOTIFY wakes one worker of each.
     private let wakeups: [String: Wakeup]
-    private let stopping = Atomic<Bool>(false)
-    private let running = DispatchGroup()
-    /// `host:pid:random`: leases name who holds them, and a restarted daemon can tell which
-    /// leases belonged to a process of this host that is gone.
+    private let threads = ServiceThreads()
+    /// `host:pid:dN`, N counting the dispatchers of this process (a reload replaces one, and
+    /// the two must not share a lease owner): leases name who holds them, and a restarted daemon
+    /// can tell which leases belonged to a process of this host that is gone.
     private let ownerPrefix: String
+    /// Dispatchers built by this process so far.
+    private static let built = Locked(0)
     private let hostName: String
 
     public init(conninfo: String, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
@@ -66,76 +68,69 @@ public final class Dispatcher: Sendable {
         self.logger = logger
         wakeups = Dictionary(sinkNames.map { ($0, Wakeup()) }, uniquingKeysWith: { first, _ in first })
         hostName = HostName.current
-        ownerPrefix = "\(hostName):\(getpid()):\(RequestID.next().suffix(6))"
+        let number = Self.built.withLock { count in
+            count += 1
+            return count
+        }
+        ownerPrefix = "\(hostName):\(getpid()):d\(number)"
     }
 
-    public func start() {
+    public var serviceName: String { "dispatcher" }
+
+    public func start(failure: ServiceFailure) {
         guard !sinkNames.isEmpty else {
             logger.info("no sinks configured: nothing to dispatch")
             return
         }
-        spawn("dispatch-listen") { [self] in listen() }
+        threads.spawn("dispatch-listen") { [self] in listen() }
         var index = 0
         for sink in wakeups.keys.sorted() {
             for _ in 0..<max(settings.workersPerSink, 1) {
                 let owner = "\(ownerPrefix):w\(index)"
                 let sweeps = index == 0
-                spawn("dispatch-\(index)") { [self] in work(sink: sink, owner: owner, sweeps: sweeps) }
+                threads.spawn("dispatch-\(index)") { [self] in work(sink: sink, owner: owner, sweeps: sweeps) }
                 index += 1
             }
         }
     }
 
-    /// Lets attempts in progress finish, releases the leases not yet attempted, and returns
-    /// once every thread has stopped (or `timeout` passed).
-    public func stop(timeout: Duration = .seconds(30)) {
-        stopping.store(true, ordering: .releasing)
+    /// Lets attempts in progress finish (each bounded by its sink's timeout), releases the
+    /// leases not yet attempted, and returns once every thread has ended (or `deadline` passed).
+    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        threads.requestStop()
         for wakeup in wakeups.values { wakeup.signal() }
-        _ = running.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
+        return threads.awaitEnd(deadline: deadline)
     }
 
     private var isStopping: Bool {
-        stopping.load(ordering: .acquiring)
-    }
-
-    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        running.enter()
-        let thread = Thread { [running] in
-            body()
-            running.leave()
-        }
-        thread.name = name
-        thread.start()
+        threads.isStopping
     }
 
     // MARK: - Workers
 
     /// A worker of `sink`; the one that `sweeps` also takes back expired leases, of every sink.
+    /// Its choices are ``DispatchWorkerLoop``'s and ``DispatchBatchRun``'s; this is their I/O.
     private func work(sink: String, owner: String, sweeps: Bool) {
         let wakeup = wakeups[sink]!
         let driver = makeDrivers()[sink]
         var connection: PostgresConnection?
-        var lastSweep: ContinuousClock.Instant?
-        /// A batch whose outcome could not be recorded (the database was lost, or refused the
-        /// record): its leases name this worker, which is alive, so nobody would take them back
-        /// before they expire. They end as soon as the database answers again.
-        var abandoned = false
+        var loop = DispatchWorkerLoop(settings: settings, sweeps: sweeps)
         let clock = ContinuousClock()
         while !isStopping {
             let seen = wakeup.current
             do {
                 let db = try connection ?? connect()
                 connection = db
-                if abandoned {
+                if loop.expireOwnLeases {
                     if try store.expireLeases(of: [owner], on: db) > 0 {
                         let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                         logger.warning("deliveries whose attempts were not recorded are due again", metadata: ["count": "\(swept)"])
                     }
-                    abandoned = false
+                    loop.ownLeasesExpired()
                 }
-                if sweeps, lastSweep.map({ clock.now - $0 >= settings.sweepInterval }) ?? true {
-                    if lastSweep == nil { try reclaimLeasesOfDeadProcesses(on: db) }
-                    lastSweep = clock.now
+                let sweep = loop.sweep(now: clock.now)
+                if sweep == .deadProcessesThenExpiredLeases { try reclaimLeasesOfDeadProcesses(on: db) }
+                if sweep != .notDue {
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
                 }
@@ -144,64 +139,64 @@ public final class Dispatcher: Sendable {
                                              lease: settings.lease, prepared: true, on: db)
                 if claims.isEmpty {
                     let (due, paused) = try store.idleState(sinks: [sink], on: db)
-                    let timeout = min(max(due ?? settings.idleWait, .milliseconds(1)), settings.idleWait)
-                    if paused {
-                        // Every commit of ingest NOTIFYs, and none of it is this sink's to deliver
-                        // until it is resumed: look again a few times a second, not at each NOTIFY.
-                        waitUnlessStopping(min(timeout, settings.pausedPoll))
-                    } else {
-                        wakeup.wait(after: seen, timeout: timeout)
+                    switch loop.idle(nextDue: due, paused: paused) {
+                    case .poll(let pause): _ = threads.sleep(pause)
+                    case .waitForWakeup(let timeout): wakeup.wait(after: seen, timeout: timeout)
                     }
                     continue
                 }
-                // A full batch: there is likely more, so another worker should look too.
-                if claims.count == settings.claimBatch { wakeup.signalOne() }
+                if loop.wakeAnother(claimed: claims.count) { wakeup.signalOne() }
                 if let prepareClaims { claims = prepareClaims(claims) }
                 try attemptBatch(claims, claimedAt: claimedAt, driver: driver, owner: owner, on: db)
-            } catch let error as PostgresError where error.isConnectionProblem {
-                abandoned = true
-                connection?.close()
-                connection = nil
-                logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\(error.message)"])
-                wakeup.wait(after: wakeup.current, timeout: .seconds(1))
             } catch {
-                abandoned = true
-                logger.error("dispatcher error", metadata: ["error": "\(error)"])
-                wakeup.wait(after: wakeup.current, timeout: .seconds(1))
+                let lost = (error as? PostgresError)?.isConnectionProblem ?? false
+                let recovery = loop.failed(connectionLost: lost)
+                if recovery.dropConnection {
+                    connection?.close()
+                    connection = nil
+                    logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\((error as? PostgresError)?.message ?? "\(error)")"])
+                } else {
+                    logger.error("dispatcher error", metadata: ["error": "\(error)"])
+                }
+                wakeup.wait(after: wakeup.current, timeout: recovery.wait)
             }
         }
         if let connection {
-            _ = try? store.releaseLeases(owner: owner, on: connection)
+            do {
+                _ = try store.releaseLeases(owner: owner, on: connection)
+            } catch {
+                logger.warning("dispatcher could not give its leases back at stop; they end at their expiry",
+                               metadata: ["owner": "\(owner)", "error": "\(error)"])
+            }
             connection.close()
         }
         driver?.reset()
     }
 
-    /// Attempts a claimed batch in order and records the attempts together: after the last one,
-    /// or at once after a failure, so that the sink's health (and its pause) is known before its
-    /// next attempt. Claims left unattempted go back: the rest of the batch once this batch paused
-    /// the sink, on a stop, or once half the lease has passed.
+    /// Runs a claimed batch as ``DispatchBatchRun`` decides: attempts, their records, and the
+    /// claims given back.
     private func attemptBatch(_ claims: [ClaimedDelivery], claimedAt: ContinuousClock.Instant,
                               driver: (any SinkDriver)?, owner: String,
                               on connection: PostgresConnection) throws {
         let clock = ContinuousClock()
-        var attempted: [AttemptRecord] = []
-        var unattempted: [Int64] = []
-        var pausedHere: Set<String> = []
-        for claim in claims {
-            if isStopping || clock.now - claimedAt >= settings.lease / 2 || pausedHere.contains(claim.sink) {
-                unattempted.append(claim.id)
-                continue
-            }
-            let record = attempt(claim, driver: driver)
-            attempted.append(record)
-            if !record.outcome.isDelivered {
-                pausedHere.formUnion(try recordAttempts(attempted, owner: owner, on: connection))
-                attempted.removeAll()
+        var run = DispatchBatchRun(sinks: claims.map(\.sink), lease: settings.lease)
+        var records: [Int: AttemptRecord] = [:]
+        while true {
+            switch run.next(elapsed: clock.now - claimedAt, stopping: isStopping) {
+            case .attempt(let index):
+                let record = attempt(claims[index], driver: driver)
+                records[index] = record
+                run.attempted(index, delivered: record.outcome.isDelivered)
+            case .record(let indices):
+                let paused = try recordAttempts(indices.compactMap { records.removeValue(forKey: $0) }, owner: owner, on: connection)
+                run.recorded(pausing: paused)
+            case .giveBack(let indices):
+                _ = try store.releaseClaims(indices.map { claims[$0].id }, owner: owner, on: connection)
+                return
+            case .done:
+                return
             }
         }
-        _ = try recordAttempts(attempted, owner: owner, on: connection)
-        _ = try store.releaseClaims(unattempted, owner: owner, on: connection)
     }
 
     /// One attempt, timed; nothing is written yet.
@@ -274,24 +269,21 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// Sleeps `duration` in short steps, returning early on stop.
-    private func waitUnlessStopping(_ duration: Duration) {
-        let clock = ContinuousClock()
-        let end = clock.now + duration
-        while !isStopping, clock.now < end {
-            Thread.sleep(forTimeInterval: min(0.05, Double((end - clock.now).components.attoseconds) / 1e18
-                                                + Double((end - clock.now).components.seconds)))
-        }
-    }
-
     // MARK: - Listener
 
+    /// LISTENs on its own connection and wakes the workers; a lost connection is logged once
+    /// (the workers still wake on their own every `idleWait`) and its return too.
     private func listen() {
+        var failing = false
         while !isStopping {
             do {
                 let connection = try PostgresConnection.connect(conninfo)
                 defer { connection.close() }
                 try connection.listen(OutboxStore.channel)
+                if failing {
+                    logger.notice("dispatcher listens for new deliveries again")
+                    failing = false
+                }
                 // Notifications sent while we were away are lost: look again.
                 for wakeup in wakeups.values { wakeup.signal() }
                 while !isStopping {
@@ -300,7 +292,12 @@ public final class Dispatcher: Sendable {
                     }
                 }
             } catch {
-                Thread.sleep(forTimeInterval: 1)
+                if !failing {
+                    logger.warning("dispatcher cannot listen for new deliveries; retrying every second (workers still look every idle wait)",
+                                   metadata: ["error": "\(error)", "idle_wait": "\(settings.idleWait)"])
+                    failing = true
+                }
+                _ = threads.sleep(.seconds(1))
             }
         }
     }

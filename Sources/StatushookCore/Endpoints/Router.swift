@@ -58,7 +58,11 @@ public final class Router: HTTPHandler {
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         if let route = readRoutes.first(where: { $0.matches(request.head.path) }) {
             let head = request.head
-            readers.submit { responder.respond(route.endpoint.respond(to: head)) }
+            let queued = readers.submit { responder.respond(route.endpoint.respond(to: head)) }
+            if !queued {
+                responder.respond(TwilioErrorResponse.make(503, "too many reads wait already; try again",
+                                                           headers: [("Retry-After", "1")]))
+            }
             return
         }
         guard readiness.acceptsCallbacks else {
@@ -68,6 +72,17 @@ public final class Router: HTTPHandler {
         }
         let policy = policy.withLock { $0 }
         callbacks.handle(request, policy: policy, responder: responder)
+    }
+
+    /// Starts the threads that answer the read endpoints; before the listener starts.
+    public func startReaders() {
+        readers.start()
+    }
+
+    /// Ends the threads that answer the read endpoints, once what they were given is answered;
+    /// after the listener stopped. Returns whether they ended by `deadline`.
+    public func stopReaders(deadline: ContinuousClock.Instant) -> Bool {
+        readers.stop(deadline: deadline)
     }
 
     private static func getOnly(_ head: HTTPRequestHead) -> HTTPHeadDecision? {

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Logging
 import PostgresClient
 
@@ -15,7 +16,7 @@ import PostgresClient
 /// Every callback of a batch is answered only after its COMMIT returned; if it did not, all of
 /// them are answered `unavailable` and Twilio retries (the idempotency key makes a retry of a
 /// commit whose outcome was unknown harmless).
-public final class IngestWriter: Sendable {
+public final class IngestWriter: BackgroundService {
     public typealias Completion = @Sendable (IngestOutcome) -> Void
 
     private struct Pending {
@@ -23,84 +24,76 @@ public final class IngestWriter: Sendable {
         var completion: Completion
     }
 
-    /// The queue and the thread's life, guarded by `condition`.
-    private final class Queue: @unchecked Sendable {
-        let condition = NSCondition()
-        var items: [Pending] = []
+    private struct State {
+        var queue: IngestQueue<Pending>
         var started = false
-        var stopping = false
-        /// Whether the writer thread runs; `stop()` waits until it does not.
-        var running = false
     }
 
+    /// Above the default `max_connections` (1024), which bounds what HTTP has in flight: it
+    /// fills only when that is raised and the database falls far behind, and then a 503 (Twilio
+    /// retries) costs less than memory that grows.
+    public static let queueCapacity = 4096
+
     private let conninfo: String
-    private let maxBatch: Int
     private let logger: Logger
     private let readiness: Readiness
-    private let queue = Queue()
+    /// Signalled when an item comes or a stop is asked.
+    private let state: LockedCondition<State>
+    private let threads = ServiceThreads()
 
     public init(conninfo: String, maxBatch: Int = 256, readiness: Readiness, logger: Logger) {
         self.conninfo = conninfo
-        self.maxBatch = maxBatch
         self.readiness = readiness
         self.logger = logger
+        state = LockedCondition(State(queue: IngestQueue(capacity: Self.queueCapacity, maxBatch: maxBatch)))
     }
 
-    public func start() {
-        queue.condition.lock()
-        queue.started = true
-        queue.running = true
-        queue.condition.unlock()
-        let thread = Thread { [self] in run() }
-        thread.name = "ingest-writer"
-        thread.start()
+    public var serviceName: String { "ingest writer" }
+
+    public func start(failure: ServiceFailure) {
+        state.withLock { $0.started = true }
+        threads.spawn("ingest-writer") { [self] in run() }
     }
 
-    /// Queues a callback; `completion` runs on the writer's thread once its fate is known.
+    /// Queues a callback; `completion` runs on the writer's thread once its fate is known (at
+    /// once when the queue refuses it).
     public func submit(_ record: CallbackRecord, completion: @escaping Completion) {
-        queue.condition.lock()
-        let accepted = !queue.stopping
-        if accepted {
-            queue.items.append(Pending(record: record, completion: completion))
-            queue.condition.signal()
+        let admission = state.withLock { $0.queue.submit(Pending(record: record, completion: completion)) }
+        switch admission {
+        case .accepted:
+            state.signal()
+        case .refusedStopping:
+            completion(.unavailable("statushook is shutting down"))
+        case .refusedFull:
+            logger.warning("ingest queue full: callback answered 503", metadata: ["capacity": "\(Self.queueCapacity)"])
+            completion(.unavailable("statushook is behind: too many callbacks wait for the database"))
         }
-        queue.condition.unlock()
-        if !accepted { completion(.unavailable("statushook is shutting down")) }
     }
 
-    /// Records what is queued, then stops the thread; returns once it has. Callbacks queued
-    /// before the writer ever started are answered `unavailable`.
-    public func stop() {
-        queue.condition.lock()
-        queue.stopping = true
-        queue.condition.broadcast()
-        let orphans = queue.started ? [] : queue.items
-        if !queue.started { queue.items.removeAll() }
-        while queue.running { queue.condition.wait() }
-        queue.condition.unlock()
+    /// Records what is queued, then ends the thread; returns once it has (or `deadline`
+    /// passed). Callbacks queued before the writer ever started are answered `unavailable`.
+    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        let orphans = state.withLock { $0.queue.stop(writerStarted: $0.started) }
+        state.broadcast()
         for pending in orphans { pending.completion(.unavailable("statushook is shutting down")) }
+        return threads.awaitEnd(deadline: deadline)
     }
 
     private func run() {
         var session = WriterSession(conninfo: conninfo, readiness: readiness, logger: logger)
         while true {
-            queue.condition.lock()
-            while queue.items.isEmpty && !queue.stopping { queue.condition.wait() }
-            if queue.items.isEmpty && queue.stopping {
-                queue.running = false
-                queue.condition.broadcast()
-                queue.condition.unlock()
+            let take = state.wait(for: { !$0.queue.items.isEmpty || $0.queue.stopping }) { $0.queue.take() }
+            switch take {
+            case .wait:
+                continue
+            case .finished:
                 session.close()
                 return
-            }
-            let count = min(queue.items.count, maxBatch)
-            let batch = Array(queue.items.prefix(count))
-            queue.items.removeFirst(count)
-            queue.condition.unlock()
-
-            let outcomes = session.record(batch.map(\.record))
-            for (pending, outcome) in zip(batch, outcomes) {
-                pending.completion(outcome)
+            case .batch(let batch):
+                let outcomes = session.record(batch.map(\.record))
+                for (pending, outcome) in zip(batch, outcomes) {
+                    pending.completion(outcome)
+                }
             }
         }
     }
@@ -112,9 +105,7 @@ struct WriterSession {
     private let readiness: Readiness
     private let logger: Logger
     private var connection: PostgresConnection?
-    private var lastConnectAttempt: ContinuousClock.Instant?
-    /// How often to try to reconnect while the database is away; callbacks meanwhile get 503 at once.
-    private let reconnectInterval = Duration.milliseconds(500)
+    private var reconnect = IngestReconnectPacing(interval: .milliseconds(500))
 
     init(conninfo: String, readiness: Readiness, logger: Logger) {
         self.conninfo = conninfo
@@ -127,13 +118,13 @@ struct WriterSession {
         connection = nil
     }
 
-    /// Records a batch in one transaction; outcomes come back in the batch's order.
+    /// Records a batch in one transaction; outcomes come back in the batch's order. Where a
+    /// failure leads is ``IngestBatchPlan``'s choice.
     mutating func record(_ batch: [CallbackRecord]) -> [IngestOutcome] {
         guard let connection = connect() else {
             return batch.map { _ in .unavailable("database unavailable") }
         }
-        // Taking profile locks in SID order keeps two batches (two instances) from deadlocking.
-        let order = batch.indices.sorted { (batch[$0].content.sid, $0) < (batch[$1].content.sid, $1) }
+        let order = IngestBatchPlan.recordingOrder(sids: batch.map(\.content.sid))
         var attempt = 0
         while true {
             attempt += 1
@@ -141,43 +132,43 @@ struct WriterSession {
                 // BEGIN, the batch as one statement, COMMIT: one round trip.
                 let results = try connection.pipelinedTransaction(
                     prepared: "record_callbacks", [CallbackBatch.parameters(order.map { batch[$0] })])
-                var outcomes = [IngestOutcome](repeating: .failed("no result for this callback"), count: batch.count)
-                for row in results[0] {
-                    guard let ordinal = row["ord"].flatMap({ Int($0) }), order.indices.contains(ordinal - 1) else { continue }
-                    outcomes[order[ordinal - 1]] = Self.outcome(result: row["result"], transitionID: row["transition_id"])
+                let rows = results[0].map { row in
+                    (ordinal: row["ord"].flatMap { Int($0) }, result: row["result"], transitionID: row["transition_id"])
                 }
-                return outcomes
+                return IngestBatchPlan.outcomes(rows: rows, order: order)
             } catch {
-                if error.isConnectionProblem {
+                let next = IngestBatchPlan.afterFailure(connectionLost: error.isConnectionProblem,
+                                                        serializationOrDeadlock: error.isSerializationOrDeadlock,
+                                                        attempt: attempt, size: batch.count)
+                switch next {
+                case .answerUnavailable:
                     logger.error("database connection lost while recording", metadata: ["error": "\(error)"])
                     self.connection?.close()
                     self.connection = nil
                     readiness.databaseLost("\(error.message)")
                     return batch.map { _ in .unavailable("database connection lost") }
-                }
-                try? connection.execute("ROLLBACK")
-                if error.isSerializationOrDeadlock && attempt < 4 { continue }
-                if batch.count > 1 {
-                    // One bad callback must not sink the others: record each on its own.
+                case .retry:
+                    rollBack(connection)
+                    continue
+                case .split:
+                    rollBack(connection)
                     var outcomes: [IngestOutcome] = []
                     for single in batch { outcomes += record([single]) }
                     return outcomes
+                case .refuse:
+                    rollBack(connection)
+                    logger.error("database refused a callback", metadata: ["error": "\(error)"])
+                    return [.failed(error.message)]
                 }
-                logger.error("database refused a callback", metadata: ["error": "\(error)"])
-                return [.failed(error.message)]
             }
         }
     }
 
-    /// What `statushook_record_callbacks`'s row says became of a callback.
-    private static func outcome(result: String?, transitionID: String?) -> IngestOutcome {
-        switch result {
-        case "recorded":
-            return .recorded(transitionID: Int64(transitionID ?? "") ?? 0)
-        case "unchanged":
-            return .unchanged
-        default:
-            return .duplicate
+    private func rollBack(_ connection: PostgresConnection) {
+        do {
+            try connection.execute("ROLLBACK")
+        } catch {
+            logger.warning("ROLLBACK after a refused batch failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -185,9 +176,7 @@ struct WriterSession {
         if let connection, connection.isHealthy { return connection }
         connection?.close()
         connection = nil
-        let clock = ContinuousClock()
-        if let last = lastConnectAttempt, clock.now - last < reconnectInterval { return nil }
-        lastConnectAttempt = clock.now
+        guard reconnect.mayConnect(now: .now) else { return nil }
         do {
             let fresh = try PostgresConnection.connect(conninfo)
             try fresh.prepare("record_callbacks", CallbackBatch.sql)

@@ -9,7 +9,7 @@ import Locking
 /// Ingest never waits for it: each batch is one short statement in its own transaction, over
 /// rows no callback touches any more, and the profiles (current state) are never deleted. A
 /// process that ends mid-sweep loses nothing: the next sweep starts where the window says.
-public final class RetentionSweeper: Sendable {
+public final class RetentionSweeper: BackgroundService {
     public struct Settings: Sendable, Equatable {
         public var interval = Duration.seconds(300)
         /// The first sweep, soon after start rather than a whole interval later.
@@ -52,6 +52,7 @@ public final class RetentionSweeper: Sendable {
     private let days: Locked<Int?>
     /// Whether `start` was called, and whether the sweeping thread runs.
     private let state = Locked<(started: Bool, threadRunning: Bool)>((false, false))
+    private let threads = ServiceThreads()
     private let settings: Settings
     private let problems: [String]
     private let metrics: StatushookMetrics
@@ -76,12 +77,20 @@ public final class RetentionSweeper: Sendable {
         self.logger = logger
     }
 
-    /// Starts the sweeping thread (when `retention_days` is set), which lives as long as the
-    /// process: it holds nothing a stop would wait for, and simply ends with it.
-    public func start() {
+    public var serviceName: String { "retention" }
+
+    /// Starts the sweeping thread (when `retention_days` is set).
+    public func start(failure: ServiceFailure) {
         for problem in problems { logger.warning("retention: \(problem)") }
         state.withLock { $0.started = true }
         startThreadIfNeeded()
+    }
+
+    /// Ends the sweep in progress before its next statement, and the thread; a sweep cut short
+    /// loses nothing (the next one starts where the window says).
+    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        threads.requestStop()
+        return threads.awaitEnd(deadline: deadline)
     }
 
     /// A new `retention_days` (SIGHUP): the next sweep uses it; nil stops sweeping.
@@ -109,15 +118,12 @@ public final class RetentionSweeper: Sendable {
         guard start else { return }
         logger.info("retention: deleting history older than \(days) days", metadata: [
             "every": "\(settings.interval)", "first_in": "\(settings.firstDelay)", "batch_size": "\(settings.batchSize)"])
-        let thread = Thread { [self] in
-            Self.sleep(settings.firstDelay)
-            while true {
+        threads.spawn("retention") { [self] in
+            guard threads.sleep(settings.firstDelay) else { return }
+            repeat {
                 if let days = self.days.withLock({ $0 }) { sweep(days: days) }
-                Self.sleep(settings.interval)
-            }
+            } while threads.sleep(settings.interval)
         }
-        thread.name = "retention"
-        thread.start()
     }
 
     /// One sweep on a connection of its own, logged; a failure waits for the next interval.
@@ -137,6 +143,8 @@ public final class RetentionSweeper: Sendable {
             } else {
                 logger.debug("retention: nothing older than the window", metadata: metadata)
             }
+        } catch is SweepStopped {
+            logger.info("retention: sweep cut short by the stop; the next one goes on from the window")
         } catch {
             logger.warning("retention sweep failed; trying again at the next interval", metadata: ["error": "\(error)"])
         }
@@ -189,7 +197,7 @@ public final class RetentionSweeper: Sendable {
     /// Runs one batch statement, after the pause that separates it from the previous one.
     private func statement(_ sql: String, _ parameters: [String?], on connection: PostgresConnection,
                            _ report: inout RetentionReport) throws -> PostgresRows {
-        if report.batches > 0 { Self.sleep(settings.pause) }
+        if report.batches > 0, !threads.sleep(settings.pause) { throw SweepStopped() }
         report.batches += 1
         return try connection.query(sql, parameters)
     }
@@ -197,10 +205,7 @@ public final class RetentionSweeper: Sendable {
     private func scanned(_ row: PostgresRow) -> Int {
         Int(row["scanned"] ?? "") ?? 0
     }
-
-    private static func sleep(_ duration: Duration) {
-        guard duration > .zero else { return }
-        let (seconds, attoseconds) = duration.components
-        Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
-    }
 }
+
+/// The stop came between two statements of a sweep.
+private struct SweepStopped: Error {}

@@ -113,38 +113,30 @@ public final class ProfileEnricher: Sendable {
 }
 
 /// The SIDs being fetched by some worker, so that two workers never fetch one profile at once.
-private final class FetchesInFlight: @unchecked Sendable {
-    /// Guards `sids`; its broadcast wakes the workers waiting for a fetch to end.
-    private let condition = NSCondition()
-    private var sids: Set<String> = []
+private final class FetchesInFlight: Sendable {
+    /// Broadcast when fetches end, for the workers waiting for them.
+    private let sids = LockedCondition<Set<String>>([])
 
     /// Splits `wanted` into the SIDs this worker now fetches and those another one already is.
     func claim(_ wanted: [String]) -> (mine: [String], others: [String]) {
-        condition.lock()
-        defer { condition.unlock() }
-        let others = wanted.filter { sids.contains($0) }
-        let mine = wanted.filter { !sids.contains($0) }
-        sids.formUnion(mine)
-        return (mine, others)
+        sids.withLock { sids in
+            let others = wanted.filter { sids.contains($0) }
+            let mine = wanted.filter { !sids.contains($0) }
+            sids.formUnion(mine)
+            return (mine, others)
+        }
     }
 
     func release(_ done: [String]) {
         guard !done.isEmpty else { return }
-        condition.lock()
-        sids.subtract(done)
-        condition.broadcast()
-        condition.unlock()
+        sids.withLock { $0.subtract(done) }
+        sids.broadcast()
     }
 
     /// Returns once none of `others` is being fetched, or at `deadline`.
     func wait(for others: [String], until deadline: ContinuousClock.Instant) {
         guard !others.isEmpty else { return }
-        condition.lock()
-        defer { condition.unlock() }
-        while others.contains(where: sids.contains) {
-            let left = deadline - ContinuousClock.now
-            guard left > .zero else { return }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: left.timeInterval))
-        }
+        sids.wait(for: { sids in !others.contains(where: sids.contains) },
+                  timeout: max(deadline - ContinuousClock.now, .zero)) { _ in }
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresClient
-import Synchronization
 
 /// Every `reconcile_interval`, reads the whole lists of CustomerProfiles and TrustProducts from
 /// the TrustHub API and records each status that differs from what statushook knows as a
@@ -12,7 +11,7 @@ import Synchronization
 /// skip that round. A thread of its own (libpq and libcurl block). Requests are paced
 /// (``ReconcilePacing``); a 429 or 5xx waits and retries the page; a 401 ends the pass with an
 /// error in the log and in `/readyz`, and the next pass tries again an interval later.
-public final class Reconciler: Sendable {
+public final class Reconciler: BackgroundService {
     private let settings: TrustHubSettings
     private let interval: Duration
     private let conninfo: String
@@ -20,9 +19,7 @@ public final class Reconciler: Sendable {
     private let sinks: [SinkConfiguration]
     private let health: TrustHubHealth
     private let logger: Logger
-    private let stopping = Atomic<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
-    private let running = DispatchGroup()
+    private let threads = ServiceThreads()
     /// How long one page may take.
     private let pageTimeout = Duration.seconds(30)
 
@@ -36,35 +33,26 @@ public final class Reconciler: Sendable {
         self.logger = logger
     }
 
-    public func start() {
-        running.enter()
-        let thread = Thread { [self] in
-            run()
-            running.leave()
-        }
-        thread.name = "reconcile"
-        thread.start()
+    public var serviceName: String { "reconciler" }
+
+    public func start(failure: ServiceFailure) {
+        threads.spawn("reconcile") { [self] in run() }
     }
 
-    /// Ends the pass in progress at its next request and waits for the thread (up to `timeout`).
-    public func stop(timeout: Duration = .seconds(10)) {
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        _ = running.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
+    /// Ends the pass in progress at its next request (a request under way runs to its end or
+    /// its timeout) and waits for the thread until `deadline`.
+    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        threads.requestStop()
+        return threads.awaitEnd(deadline: deadline)
     }
 
     private var isStopping: Bool {
-        stopping.load(ordering: .acquiring)
+        threads.isStopping
     }
 
     /// Sleeps `duration` unless stopped first; false when stopping.
     private func pause(_ duration: Duration) -> Bool {
-        guard !isStopping else { return false }
-        if duration > .zero {
-            let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-            _ = wake.wait(timeout: .now() + .milliseconds(milliseconds))
-        }
-        return !isStopping
+        threads.sleep(duration)
     }
 
     private func run() {
@@ -92,7 +80,14 @@ public final class Reconciler: Sendable {
             logger.debug("another instance is reconciling; skipping this round")
             return
         }
-        defer { try? TrustHubStore.unlockReconcile(on: connection) }
+        defer {
+            do {
+                try TrustHubStore.unlockReconcile(on: connection)
+            } catch {
+                // The connection closes next, which lets go of the lock anyway.
+                logger.debug("reconciliation: unlocking failed", metadata: ["error": "\(error)"])
+            }
+        }
 
         var pacing = ReconcilePacing()
         var (pages, listed, recorded) = (0, [ResourceKind: Int](), 0)
