@@ -30,18 +30,22 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Connects, from a `key=value` string or a `postgres://` URL.
     ///
-    /// `application_name` is `statushook` unless the string names another. Entries of `overriding`
-    /// (libpq keywords such as `dbname`) replace the string's. The client encoding is always
+    /// `application_name` is `statushook` unless the string names another. Entries of `defaults`
+    /// (libpq keywords such as `connect_timeout`) apply unless the string names them; entries of
+    /// `overriding` (such as `dbname`) replace the string's. The client encoding is always
     /// UTF-8. Without a `connect_timeout` the attempt gives up after 10 seconds. NOTICEs and
     /// WARNINGs go to `onNotice` (or nowhere), never to stderr.
     public static func connect(
         _ conninfo: String,
+        defaults: [String: String] = [:],
         overriding: [String: String] = [:],
         onNotice: (@Sendable (PostgresNotice) -> Void)? = nil
     ) throws(PostgresError) -> PostgresConnection {
         // With expand_dbname, the string expanded from "dbname" replaces the entries before it,
         // and the entries after it replace the string's.
-        var parameters: [(String, String)] = [("fallback_application_name", "statushook"), ("dbname", conninfo)]
+        var parameters: [(String, String)] = [("fallback_application_name", "statushook")]
+        parameters += defaults.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        parameters.append(("dbname", conninfo))
         parameters += overriding.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         parameters.append(("client_encoding", "UTF8"))
 

@@ -7,7 +7,7 @@ import DurationUnits
 /// Connections are made lazily, up to `maxConnections`. Like ``PostgresConnection`` it blocks, so
 /// it belongs on threads the caller owns. A connection that LISTENs belongs outside the pool.
 public final class PostgresPool: Sendable {
-    private let conninfo: String
+    private let endpoint: PostgresEndpoint
     private let acquireTimeout: Duration
     private let onNotice: (@Sendable (PostgresNotice) -> Void)?
     /// One permit per connection that may exist; a caller holds one for the length of its body.
@@ -24,13 +24,13 @@ public final class PostgresPool: Sendable {
     ///   - acquireTimeout: how long ``withConnection(_:)`` waits for a free connection before it
     ///     throws `poolExhausted`.
     public init(
-        conninfo: String,
+        endpoint: PostgresEndpoint,
         maxConnections: Int,
         acquireTimeout: Duration = .seconds(10),
         onNotice: (@Sendable (PostgresNotice) -> Void)? = nil
     ) {
         precondition(maxConnections > 0, "a pool needs at least one connection")
-        self.conninfo = conninfo
+        self.endpoint = endpoint
         self.acquireTimeout = acquireTimeout
         self.onNotice = onNotice
         self.permits = DispatchSemaphore(value: maxConnections)
@@ -85,7 +85,7 @@ public final class PostgresPool: Sendable {
                 throw PostgresError(kind: .connectionFailed, message: "the pool is closed")
             }
             guard let connection = candidate else {
-                return try PostgresConnection.connect(conninfo, onNotice: onNotice)
+                return try endpoint.connect(onNotice: onNotice)
             }
             if connection.isHealthy { return connection }
             connection.close()

@@ -86,7 +86,7 @@ struct Replay: ParsableCommand {
 /// Runs `body` on a connection to the configured database; a failure is printed and exits 1.
 func withDatabase<T>(_ configuration: Configuration, _ body: (PostgresConnection) throws -> T) throws -> T {
     do {
-        let connection = try PostgresConnection.connect(configuration.databaseURL)
+        let connection = try configuration.database.connect()
         defer { connection.close() }
         return try body(connection)
     } catch {

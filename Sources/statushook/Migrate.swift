@@ -11,7 +11,7 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         do {
-            let connection = try PostgresConnection.connect(configuration.databaseURL)
+            let connection = try configuration.database.connect()
             defer { connection.close() }
             let applied = try MigrationRunner.apply(EmbeddedMigrations.all, on: connection)
             if applied.isEmpty {

@@ -234,4 +234,16 @@ struct PostgresConnectionTests {
         let error = try #require(throws: PostgresError.self) { _ = try connection.query("SELECT 1") }
         #expect(error.kind == .connectionLost)
     }
+
+    @Test("an endpoint's defaults apply unless the connection string names the same option")
+    func endpointDefaults() throws {
+        let url = try TestDatabase.url()
+        let defaulted = try PostgresEndpoint(url, defaults: ["application_name": "from-default", "connect_timeout": "3"]).connect()
+        defer { defaulted.close() }
+        #expect(try defaulted.query("SHOW application_name")[0, "application_name"] == "from-default")
+        let named = try PostgresEndpoint(try TestDatabase.urlForm(adding: ["application_name": "from-url"]),
+                                         defaults: ["application_name": "from-default"]).connect()
+        defer { named.close() }
+        #expect(try named.query("SHOW application_name")[0, "application_name"] == "from-url")
+    }
 }

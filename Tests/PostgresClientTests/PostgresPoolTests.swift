@@ -10,7 +10,7 @@ struct PostgresPoolTests {
 
     @Test("a returned connection is reused")
     func reuse() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 2)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 2)
         defer { pool.closeAll() }
         let first = try pid(pool)
         #expect(pool.idleCount == 1)
@@ -19,7 +19,7 @@ struct PostgresPoolTests {
 
     @Test("a connection whose body hit a connection problem is discarded, and the error reaches the caller")
     func discardOnConnectionProblem() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 2)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 2)
         defer { pool.closeAll() }
         let first = try pid(pool)
         let error = try #require(throws: PostgresError.self) {
@@ -35,7 +35,7 @@ struct PostgresPoolTests {
 
     @Test("a connection left unhealthy is discarded even when the body swallowed the error")
     func discardUnhealthy() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 1)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 1)
         defer { pool.closeAll() }
         let first = try pool.withConnection { connection in
             try TestDatabase.terminate(connection.backendPID)
@@ -48,7 +48,7 @@ struct PostgresPoolTests {
 
     @Test("an idle connection the server closed is replaced before the body sees it")
     func replaceDeadIdle() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 1)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 1)
         defer { pool.closeAll() }
         let first = try pid(pool)
         try TestDatabase.terminate(first)
@@ -60,7 +60,7 @@ struct PostgresPoolTests {
 
     @Test("a connection left inside a transaction is not reused")
     func discardInTransaction() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 1)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 1)
         defer { pool.closeAll() }
         try pool.withConnection { try $0.execute("BEGIN") }
         #expect(pool.idleCount == 0)
@@ -69,7 +69,7 @@ struct PostgresPoolTests {
 
     @Test("a query error keeps the connection in the pool")
     func keepAfterQueryError() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 1)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 1)
         defer { pool.closeAll() }
         let first = try pid(pool)
         #expect(throws: PostgresError.self) { try pool.withConnection { _ = try $0.query("SELEC 1") } }
@@ -78,7 +78,7 @@ struct PostgresPoolTests {
 
     @Test("when every connection is in use the pool waits its bounded time, then throws poolExhausted")
     func exhausted() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 1, acquireTimeout: .milliseconds(200))
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 1, acquireTimeout: .milliseconds(200))
         defer { pool.closeAll() }
         let holding = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
@@ -105,7 +105,7 @@ struct PostgresPoolTests {
 
     @Test("threads sharing a pool never get the same connection at once")
     func concurrentUse() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 3)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 3)
         defer { pool.closeAll() }
         let threads = (0..<6).map { _ in
             onThread {
@@ -123,7 +123,7 @@ struct PostgresPoolTests {
 
     @Test("closeAll closes the idle connections, and the pool refuses later work")
     func closeAll() throws {
-        let pool = try PostgresPool(conninfo: TestDatabase.url(), maxConnections: 1)
+        let pool = try PostgresPool(endpoint: PostgresEndpoint(TestDatabase.url()), maxConnections: 1)
         _ = try pid(pool)
         pool.closeAll()
         #expect(pool.idleCount == 0)
@@ -132,7 +132,7 @@ struct PostgresPoolTests {
 
     @Test("a pool whose server is unreachable throws connectionFailed")
     func unreachable() throws {
-        let pool = PostgresPool(conninfo: "host=127.0.0.1 port=1 connect_timeout=5", maxConnections: 1)
+        let pool = PostgresPool(endpoint: PostgresEndpoint("host=127.0.0.1 port=1 connect_timeout=5"), maxConnections: 1)
         let error = try #require(throws: PostgresError.self) { try pool.withConnection { _ in } }
         #expect(error.kind == .connectionFailed)
     }

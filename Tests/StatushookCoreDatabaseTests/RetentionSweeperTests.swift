@@ -47,7 +47,7 @@ struct RetentionSweeperTests {
         var settings = RetentionSweeper.Settings()
         settings.batchSize = batchSize
         settings.pause = .zero
-        return RetentionSweeper(conninfo: "", days: 1, settings: settings, metrics: metrics, logger: Logger(label: "test"))
+        return RetentionSweeper(database: PostgresEndpoint(""), days: 1, settings: settings, metrics: metrics, logger: Logger(label: "test"))
     }
 
     @Test("deletes exactly what is older than the window, in batches, and keeps what a delivery still waits for")

@@ -14,7 +14,7 @@ struct HistoryAPICheckTests {
             configuration.historyUsername = "reader"
             configuration.historyPassword = "s3cret:with colon"
         }
-        return try HistoryAPI(configuration: configuration, pool: PostgresPool(conninfo: "host=/nonexistent", maxConnections: 1),
+        return try HistoryAPI(configuration: configuration, pool: PostgresPool(endpoint: PostgresEndpoint("host=/nonexistent"), maxConnections: 1),
                               logger: Logger(label: "test"))
     }
 

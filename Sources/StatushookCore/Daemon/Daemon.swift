@@ -54,9 +54,9 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        writer = IngestWriter(conninfo: configuration.databaseURL, readiness: readiness, logger: logger)
+        writer = IngestWriter(database: configuration.database, readiness: readiness, logger: logger)
         // Connections for the read endpoints, used on the router's reader threads.
-        let readPool = PostgresPool(conninfo: configuration.databaseURL, maxConnections: 4)
+        let readPool = PostgresPool(endpoint: configuration.database, maxConnections: 4)
         let readRoutes = [
             ReadRoute(.prefix("/v1/"), try HistoryAPI(configuration: configuration, pool: readPool, logger: logger)),
             ReadRoute(.exact("/metrics"), MetricsEndpoint(metrics: .shared, pool: readPool,
@@ -64,14 +64,14 @@ public final class Daemon: Sendable {
         ]
         router = try Router(configuration: configuration, writer: writer, readiness: readiness,
                             readRoutes: readRoutes, logger: logger)
-        retention = RetentionSweeper(conninfo: configuration.databaseURL, days: configuration.retentionDays,
+        retention = RetentionSweeper(database: configuration.database, days: configuration.retentionDays,
                                      metrics: .shared, logger: logger)
         var enricher: ProfileEnricher?
         if let trustHub = TrustHubSettings(configuration) {
             let health = TrustHubHealth(report: { [readiness] detail in readiness.note("trusthub", detail) })
-            enricher = ProfileEnricher(settings: trustHub, conninfo: configuration.databaseURL, health: health, logger: logger)
+            enricher = ProfileEnricher(settings: trustHub, database: configuration.database, health: health, logger: logger)
             reconciler = trustHub.reconcileInterval.map { interval in
-                Reconciler(settings: trustHub, interval: interval, conninfo: configuration.databaseURL,
+                Reconciler(settings: trustHub, interval: interval, database: configuration.database,
                            sinks: configuration.sinks, health: health, logger: logger)
             }
         } else {
@@ -85,8 +85,6 @@ public final class Daemon: Sendable {
 
     /// Runs until SIGTERM or SIGINT; returns the process exit code.
     public func run() throws -> Int32 {
-        // libpq waits this long for a server that does not answer (it reads the environment).
-        setenv("PGCONNECT_TIMEOUT", "3", 0)
         let signals = SignalWaiter(blocking: [SIGTERM, SIGINT, SIGHUP])
         let threadsAtStart = ProcessThreads.count()
         logger.info("starting", metadata: ["threads": "\(threadsAtStart.map(String.init) ?? "unknown")"])
@@ -102,7 +100,7 @@ public final class Daemon: Sendable {
             (DeferredService(retention), Self.partStopTimeout),
         ]
         if let reconciler { needSchema.append((DeferredService(reconciler), Self.partStopTimeout)) }
-        let watch = DatabaseWatch(conninfo: configuration.databaseURL, applyMigrations: options.applyMigrations,
+        let watch = DatabaseWatch(database: configuration.database, applyMigrations: options.applyMigrations,
                                   readiness: readiness, logger: logger) { [readiness, logger, needSchema] in
             readiness.writerStarted()
             for (part, _) in needSchema {
@@ -224,7 +222,7 @@ public final class Daemon: Sendable {
         if let enricher {
             prepareClaims = { claims in enricher.prepare(claims) }
         }
-        let dispatcher = Dispatcher(conninfo: configuration.databaseURL, sinkNames: configuration.sinks.map(\.name),
+        let dispatcher = Dispatcher(database: configuration.database, sinkNames: configuration.sinks.map(\.name),
                                     schedule: RetrySchedule(delays: configuration.retrySchedule),
                                     sinkPauseAfter: configuration.sinkPauseAfter, logger: logger,
                                     prepareClaims: prepareClaims,

@@ -1,3 +1,4 @@
+import DurationUnits
 import Foundation
 import Logging
 import PostgresClient
@@ -8,7 +9,7 @@ import PostgresClient
 /// Migrations that are pending and may not be applied, or that this binary does not know, are
 /// a failure: the daemon stops.
 final class DatabaseWatch: BackgroundService {
-    let conninfo: String
+    let database: PostgresEndpoint
     let applyMigrations: Bool
     let readiness: Readiness
     let logger: Logger
@@ -22,9 +23,9 @@ final class DatabaseWatch: BackgroundService {
     /// Short enough that a database that comes up is noticed soon, long enough not to hammer it.
     static let maxDelay = Duration.seconds(5)
 
-    init(conninfo: String, applyMigrations: Bool, readiness: Readiness, logger: Logger,
+    init(database: PostgresEndpoint, applyMigrations: Bool, readiness: Readiness, logger: Logger,
          onReady: @escaping @Sendable () -> Void) {
-        self.conninfo = conninfo
+        self.database = database
         self.applyMigrations = applyMigrations
         self.readiness = readiness
         self.logger = logger
@@ -59,7 +60,7 @@ final class DatabaseWatch: BackgroundService {
         while true {
             attempt += 1
             do {
-                let connection = try PostgresConnection.connect(conninfo)
+                let connection = try database.connect()
                 defer { connection.close() }
                 readiness.databaseReachable()
                 var status = try MigrationRunner.status(EmbeddedMigrations.all, on: connection)
@@ -86,7 +87,7 @@ final class DatabaseWatch: BackgroundService {
                 return true
             } catch let error as PostgresError where error.isConnectionProblem {
                 let delay = Self.delay(afterAttempt: attempt, jitter: Double.random(in: 0.8...1.2))
-                let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+                let milliseconds = delay.milliseconds(rounded: .down)
                 readiness.databaseLost("unreachable (attempt \(attempt), retrying in \(milliseconds) ms): \(error.message)")
                 logger.warning("waiting for the database", metadata: [
                     "error": "\(error.message)", "attempt": "\(attempt)", "retry_in_ms": "\(milliseconds)",
@@ -171,7 +172,7 @@ final class DatabaseWatch: BackgroundService {
             }
         }
         connection?.close()
-        let fresh = try PostgresConnection.connect(conninfo)
+        let fresh = try database.connect()
         connection = fresh
         return try MigrationRunner.status(EmbeddedMigrations.all, on: fresh)
     }

@@ -33,7 +33,7 @@ public final class Dispatcher: BackgroundService {
         public init() {}
     }
 
-    private let conninfo: String
+    private let database: PostgresEndpoint
     private let sinkNames: [String]
     private let schedule: RetrySchedule
     private let store: OutboxStore
@@ -54,11 +54,11 @@ public final class Dispatcher: BackgroundService {
     private static let built = Locked(0)
     private let hostName: String
 
-    public init(conninfo: String, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
+    public init(database: PostgresEndpoint, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
                 settings: Settings = Settings(), logger: Logger,
                 prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])? = nil,
                 makeDrivers: @escaping @Sendable () -> [String: any SinkDriver]) {
-        self.conninfo = conninfo
+        self.database = database
         self.sinkNames = sinkNames
         self.schedule = schedule
         self.store = OutboxStore(sinkPauseAfter: sinkPauseAfter)
@@ -244,7 +244,7 @@ public final class Dispatcher: BackgroundService {
 
     /// A worker's connection, with the statements of every batch prepared.
     private func connect() throws -> PostgresConnection {
-        let connection = try PostgresConnection.connect(conninfo)
+        let connection = try database.connect()
         do {
             try store.prepareStatements(on: connection)
         } catch {
@@ -277,7 +277,7 @@ public final class Dispatcher: BackgroundService {
         var failing = false
         while !isStopping {
             do {
-                let connection = try PostgresConnection.connect(conninfo)
+                let connection = try database.connect()
                 defer { connection.close() }
                 try connection.listen(OutboxStore.channel)
                 if failing {

@@ -34,15 +34,15 @@ public final class IngestWriter: BackgroundService {
     /// retries) costs less than memory that grows.
     public static let queueCapacity = 4096
 
-    private let conninfo: String
+    private let database: PostgresEndpoint
     private let logger: Logger
     private let readiness: Readiness
     /// Signalled when an item comes or a stop is asked.
     private let state: LockedCondition<State>
     private let threads = ServiceThreads()
 
-    public init(conninfo: String, maxBatch: Int = 256, readiness: Readiness, logger: Logger) {
-        self.conninfo = conninfo
+    public init(database: PostgresEndpoint, maxBatch: Int = 256, readiness: Readiness, logger: Logger) {
+        self.database = database
         self.readiness = readiness
         self.logger = logger
         state = LockedCondition(State(queue: IngestQueue(capacity: Self.queueCapacity, maxBatch: maxBatch)))
@@ -80,7 +80,7 @@ public final class IngestWriter: BackgroundService {
     }
 
     private func run() {
-        var session = WriterSession(conninfo: conninfo, readiness: readiness, logger: logger)
+        var session = WriterSession(database: database, readiness: readiness, logger: logger)
         while true {
             let take = state.wait(for: { !$0.queue.items.isEmpty || $0.queue.stopping }) { $0.queue.take() }
             switch take {
@@ -101,14 +101,14 @@ public final class IngestWriter: BackgroundService {
 
 /// The writer thread's database connection and what it does with a batch.
 struct WriterSession {
-    private let conninfo: String
+    private let database: PostgresEndpoint
     private let readiness: Readiness
     private let logger: Logger
     private var connection: PostgresConnection?
     private var reconnect = IngestReconnectPacing(interval: .milliseconds(500))
 
-    init(conninfo: String, readiness: Readiness, logger: Logger) {
-        self.conninfo = conninfo
+    init(database: PostgresEndpoint, readiness: Readiness, logger: Logger) {
+        self.database = database
         self.readiness = readiness
         self.logger = logger
     }
@@ -178,7 +178,7 @@ struct WriterSession {
         connection = nil
         guard reconnect.mayConnect(now: .now) else { return nil }
         do {
-            let fresh = try PostgresConnection.connect(conninfo)
+            let fresh = try database.connect()
             try fresh.prepare("record_callbacks", CallbackBatch.sql)
             connection = fresh
             readiness.databaseReachable()

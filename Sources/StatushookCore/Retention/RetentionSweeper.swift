@@ -47,7 +47,7 @@ public final class RetentionSweeper: BackgroundService {
         }
     }
 
-    private let conninfo: String
+    private let database: PostgresEndpoint
     /// `retention_days`, changed by a SIGHUP (`reload(days:)`); nil keeps everything.
     private let days: Locked<Int?>
     /// Whether `start` was called, and whether the sweeping thread runs.
@@ -59,17 +59,17 @@ public final class RetentionSweeper: BackgroundService {
     private let logger: Logger
 
     /// `days` nil keeps everything: `start` then does nothing.
-    public init(conninfo: String, days: Int?, metrics: StatushookMetrics, logger: Logger,
+    public init(database: PostgresEndpoint, days: Int?, metrics: StatushookMetrics, logger: Logger,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         (settings, problems) = Settings.from(environment: environment)
-        self.conninfo = conninfo
+        self.database = database
         self.days = Locked(days)
         self.metrics = metrics
         self.logger = logger
     }
 
-    init(conninfo: String, days: Int?, settings: Settings, metrics: StatushookMetrics, logger: Logger) {
-        self.conninfo = conninfo
+    init(database: PostgresEndpoint, days: Int?, settings: Settings, metrics: StatushookMetrics, logger: Logger) {
+        self.database = database
         self.days = Locked(days)
         self.settings = settings
         problems = []
@@ -130,7 +130,7 @@ public final class RetentionSweeper: BackgroundService {
     private func sweep(days: Int) {
         let began = ContinuousClock.now
         do {
-            let connection = try PostgresConnection.connect(conninfo)
+            let connection = try database.connect()
             defer { connection.close() }
             let report = try runOnce(days: days, on: connection)
             let metadata: Logger.Metadata = [

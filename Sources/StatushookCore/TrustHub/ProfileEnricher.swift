@@ -26,10 +26,10 @@ public final class ProfileEnricher: Sendable {
     /// How long no batch calls the API after a call got no answer at all.
     static let unansweredPause = Duration.seconds(10)
 
-    public init(settings: TrustHubSettings, conninfo: String, health: TrustHubHealth, logger: Logger,
+    public init(settings: TrustHubSettings, database: PostgresEndpoint, health: TrustHubHealth, logger: Logger,
                 budget: Duration = .seconds(2)) {
         self.settings = settings
-        pool = PostgresPool(conninfo: conninfo, maxConnections: 4)
+        pool = PostgresPool(endpoint: database, maxConnections: 4)
         self.health = health
         self.logger = logger
         self.budget = budget

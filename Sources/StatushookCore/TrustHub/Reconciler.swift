@@ -14,7 +14,7 @@ import PostgresClient
 public final class Reconciler: BackgroundService {
     private let settings: TrustHubSettings
     private let interval: Duration
-    private let conninfo: String
+    private let database: PostgresEndpoint
     /// Name and status filter of each sink, as the callback path chooses deliveries.
     private let sinks: [SinkConfiguration]
     private let health: TrustHubHealth
@@ -23,11 +23,11 @@ public final class Reconciler: BackgroundService {
     /// How long one page may take.
     private let pageTimeout = Duration.seconds(30)
 
-    public init(settings: TrustHubSettings, interval: Duration, conninfo: String, sinks: [SinkConfiguration],
+    public init(settings: TrustHubSettings, interval: Duration, database: PostgresEndpoint, sinks: [SinkConfiguration],
                 health: TrustHubHealth, logger: Logger) {
         self.settings = settings
         self.interval = interval
-        self.conninfo = conninfo
+        self.database = database
         self.sinks = sinks
         self.health = health
         self.logger = logger
@@ -74,7 +74,7 @@ public final class Reconciler: BackgroundService {
     private func pass(client: TrustHubClient) throws {
         // A pause (a refused credential, a rate limit) is waited out before taking the lock.
         guard pause(health.pauseRemaining) else { return }
-        let connection = try PostgresConnection.connect(conninfo)
+        let connection = try database.connect()
         defer { connection.close() }
         guard try TrustHubStore.tryLockReconcile(on: connection) else {
             logger.debug("another instance is reconciling; skipping this round")
