@@ -115,6 +115,9 @@ def test_a_bundle_sid_the_api_knows_only_as_a_trust_product_moves_under_trust_pr
         assert (event["sid"], event["from"], event["to"], event["unexpected"], event["account_sid"]) == (
             tp["sid"], "pending-review", "twilio-approved", False, ACCOUNT_SID), event
         assert event["profile"]["friendly_name"] == "Acme A2P Messaging Profile", event
+    # Once the kind is known, enrichment asks TrustProducts straight away: no second 404.
+    assert api_trail(fake, tp["sid"]) == [("fetch", "CustomerProfiles", 404), ("tp_fetch", "TrustProducts", 200),
+                                          ("tp_fetch", "TrustProducts", 200)]
 
     # Its transitions are under TrustProducts only.
     trail = get(daemon, f"/v1/TrustProducts/{tp['sid']}/Transitions").json()

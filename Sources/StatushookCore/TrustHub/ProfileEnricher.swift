@@ -52,7 +52,7 @@ public final class ProfileEnricher: Sendable {
                 let (mine, others) = fetches.claim(sids.filter { stored[$0]?.stale ?? false })
                 do {
                     defer { fetches.release(mine) }
-                    let (fetched, absent) = fetch(mine, deadline: deadline)
+                    let (fetched, absent) = fetch(mine, kinds: stored.compactMapValues(\.kind), deadline: deadline)
                     try TrustHubStore.markAbsent(sids: absent, on: connection)
                     try TrustHubStore.store(fetched, on: connection)
                 }
@@ -75,8 +75,10 @@ public final class ProfileEnricher: Sendable {
     }
 
     /// Fetches `sids` in turn until the budget is spent or the API asks for a pause: the profiles
-    /// read, and the SIDs the API does not know.
-    private func fetch(_ sids: [String], deadline: ContinuousClock.Instant) -> (fetched: [TrustHubResource], absent: [String]) {
+    /// read, and the SIDs the API does not know. A SID of known kind is asked under its own
+    /// collection first (one request, not a 404 and a second).
+    private func fetch(_ sids: [String], kinds: [String: ResourceKind],
+                       deadline: ContinuousClock.Instant) -> (fetched: [TrustHubResource], absent: [String]) {
         guard !sids.isEmpty, !health.isPaused else { return ([], []) }
         let client = clients.withLock { $0.popLast() } ?? TrustHubClient(settings: settings)
         defer { clients.withLock { $0.append(client) } }
@@ -87,7 +89,7 @@ public final class ProfileEnricher: Sendable {
             let remaining = deadline - clock.now
             guard remaining > .milliseconds(50), !health.isPaused else { break }
             do throws(TrustHubError) {
-                fetched.append(try client.fetchEither(sid: sid, timeout: remaining))
+                fetched.append(try client.fetchEither(sid: sid, likely: kinds[sid] ?? .customerProfile, timeout: remaining))
                 if health.succeeded() { logger.notice("the TrustHub API answers again") }
             } catch .notFound {
                 absent.append(sid)

@@ -31,15 +31,18 @@ public final class TrustHubClient: Sendable {
         }
     }
 
-    /// The resource `sid` names, whichever it is: a CustomerProfile, else (on Twilio's 404) a
-    /// TrustProduct. ``TrustHubError/notFound`` when neither knows it. Both calls share `timeout`.
-    public func fetchEither(sid: String, timeout: Duration) throws(TrustHubError) -> TrustHubResource {
+    /// The resource `sid` names, whichever it is: asked as `likely` (a CustomerProfile unless
+    /// known otherwise), and on Twilio's 404 as the other kind. ``TrustHubError/notFound`` when
+    /// neither knows it. Both calls share `timeout`.
+    public func fetchEither(sid: String, likely: ResourceKind = .customerProfile,
+                            timeout: Duration) throws(TrustHubError) -> TrustHubResource {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         do {
-            return try fetch(sid: sid, kind: .customerProfile, timeout: timeout)
+            return try fetch(sid: sid, kind: likely, timeout: timeout)
         } catch .notFound {
-            return try fetch(sid: sid, kind: .trustProduct, timeout: max(deadline - clock.now, .milliseconds(50)))
+            let other: ResourceKind = likely == .customerProfile ? .trustProduct : .customerProfile
+            return try fetch(sid: sid, kind: other, timeout: max(deadline - clock.now, .milliseconds(50)))
         }
     }
 
