@@ -101,6 +101,7 @@ auth_token = 0123456789abcdef0123456789abcdef
 
 # PostgreSQL, as a postgres:// URL or a libpq conninfo (host=/tmp dbname=statushook). This demo
 # value uses the socket in /tmp; the run script overrides it with STATUSHOOK_DATABASE_URL.
+# Unless it names connect_timeout, a server that does not answer is given up after 3 s.
 #   or: database_url_file = /run/secrets/statushook_database_url
 database_url = postgresql:///statushook?host=/tmp
 
