@@ -7,6 +7,7 @@ import pytest
 import harness
 from harness import TOKEN, Cluster, Daemon, Database
 from peers import HTTPPeer, SMTPPeer, TestCA
+from trusthub_peer import ACCOUNT_SID, TrustHubFake
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -169,3 +170,18 @@ def http_receiver(tmp_path, test_ca, request):
             for r in receiver.requests()[-20:]:
                 print(r.n, r.method, r.target, r.status, r.header("webhook-id"))
             print(receiver.output()[-3000:])
+
+
+@pytest.fixture
+def fake(tmp_path, request):
+    """The TrustHub API fake (a stand-in for Twilio's), accepting only the account SID with the
+    test's auth token; its requests are printed when the test failed."""
+    peer = TrustHubFake(tmp_path / "trusthub")
+    peer.require_auth(ACCOUNT_SID, TOKEN)
+    yield peer
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        print("---- TrustHub fake: requests ----")
+        for r in peer.requests():
+            print(r)
+    peer.stop()

@@ -16,11 +16,10 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import requests
 
-from harness import TOKEN, basic_auth, callback_params, new_sid, report_figure, statushook_bin
-from trusthub_peer import ACCOUNT_SID, TrustHubFake, trusthub_config
+from harness import basic_auth, callback_params, new_sid, report_figure, statushook_bin
+from trusthub_peer import trusthub_config
 
 # README "Under systemd": requests in flight 10 s, delivery attempts 20 s, every other part 5 s.
 STOP_BOUND = 52
@@ -28,14 +27,6 @@ USER, PASSWORD = "reader", "lifecycle-history-7f3a"
 # Named by the daemon (Linux keeps 15 characters of a thread's name).
 EXPECTED_THREADS = {"ingest-writer", "database-watch", "dispatch-listen", "dispatch-0", "retention",
                     "reconcile", "reader-0", "http-deadlines"}
-
-
-@pytest.fixture
-def fake(tmp_path):
-    peer = TrustHubFake(tmp_path / "trusthub")
-    peer.require_auth(ACCOUNT_SID, TOKEN)
-    yield peer
-    peer.stop()
 
 
 def runtime_threads() -> int:

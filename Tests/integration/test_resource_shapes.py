@@ -18,7 +18,6 @@ from datetime import datetime
 
 from harness import CALLBACK_PATH, assert_recorded, new_sid, wait_until
 from test_history_api import HISTORY, get
-from test_trusthub import fake  # noqa: F401  (the API fake, a fixture)
 from trusthub_peer import ACCOUNT_SID, profile, trust_product, trusthub_config
 
 STATUSES = ("draft", "pending-review", "in-review", "twilio-rejected", "twilio-approved")

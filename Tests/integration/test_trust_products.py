@@ -20,7 +20,7 @@ from harness import (
     assert_recorded, delivery_for, new_sid, read_json_lines, run_cli, wait_for_delivery, wait_until,
 )
 from test_history_api import HISTORY, get, sdk, twilio_error
-from test_trusthub import fake, transitions  # noqa: F401  (fake: the API fake, a fixture)
+from test_trusthub import transitions
 from test_trusthub_subscribe import TARGET, config_file
 from trusthub_peer import ACCOUNT_SID, profile, trust_product, trusthub_config
 

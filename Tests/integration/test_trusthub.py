@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import requests
 
 from harness import (
@@ -16,27 +15,6 @@ from trusthub_peer import ACCOUNT_SID, TrustHubFake, profile, trusthub_config
 
 HISTORY_USER, HISTORY_PASSWORD = "reader", "history-secret-91b2"
 FROM, TO = "statushook@example.com", "ops@example.com"
-
-
-@pytest.fixture
-def fake(tmp_path, request):
-    """The TrustHub API fake, accepting only the account SID with the test's auth token."""
-    peer = TrustHubFake(tmp_path / "trusthub")
-    peer.require_auth(ACCOUNT_SID, TOKEN)
-    yield peer
-    peer.stop()
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        print("---- TrustHub fake: requests ----")
-        for r in peer_requests_safe(peer):
-            print(r)
-
-
-def peer_requests_safe(peer):
-    try:
-        return peer.requests()
-    except Exception as e:  # the fake is stopped by now: nothing to print
-        return [f"(no requests: {e})"]
 
 
 def history(daemon, path: str) -> requests.Response:

@@ -10,18 +10,10 @@ import urllib.request
 import pytest
 
 from harness import TOKEN, run_cli, write_config
-from trusthub_peer import ACCOUNT_SID, API_KEY, API_SECRET, TrustHubFake, profile
+from trusthub_peer import ACCOUNT_SID, API_KEY, API_SECRET, profile
 
 PUBLIC_URL = "https://hooks.example.com/statushook"
 TARGET = PUBLIC_URL + "/callbacks/twilio"
-
-
-@pytest.fixture
-def fake(tmp_path):
-    peer = TrustHubFake(tmp_path / "trusthub")
-    peer.require_auth(ACCOUNT_SID, TOKEN)
-    yield peer
-    peer.stop()
 
 
 @pytest.fixture
