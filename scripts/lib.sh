@@ -32,6 +32,10 @@ SYSTEM_PACKAGES=(
     systemd
 )
 
+# What scripts/package and scripts/package-check use besides (scripts/test installs them with
+# the rest up front, so that no apt-get runs while it builds the package in the background).
+PACKAGE_TOOLS=(dpkg-dev lintian binutils gzip man-db)
+
 # Installs whichever of SYSTEM_PACKAGES is missing; does nothing (and needs no root) otherwise.
 install_deps() {
     local missing=() pkg state
