@@ -29,7 +29,7 @@ as_root() {
 SYSTEM_PACKAGES=(
     libmicrohttpd-dev libpq-dev libssl-dev libcurl4-openssl-dev pkg-config
     postgresql postgresql-contrib nginx-light python3-venv ca-certificates
-    systemd
+    systemd curl
 )
 
 # What scripts/package and scripts/package-check use besides (scripts/test installs them with

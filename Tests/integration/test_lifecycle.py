@@ -1,6 +1,6 @@
 """Every thread the daemon starts ends before it exits: SIGTERM under load, with
 every part running (ingest, the dispatcher, retention, the reconciler, the database watch, the
-read endpoints' threads), stops them all within the bounds of README "Under systemd", exits 0,
+read endpoints' threads), stops them all within the bounds of docs/deployment.md "Under systemd", exits 0,
 and leaves the process with as many threads as it had when it started.
 
 The daemon counts its threads (/proc/self/task) at start, before it starts any, and again just
@@ -21,7 +21,7 @@ import requests
 from harness import basic_auth, callback_params, new_sid, report_figure, statushook_bin
 from trusthub_peer import trusthub_config
 
-# README "Under systemd": requests in flight 10 s, delivery attempts 20 s, every other part 5 s.
+# docs/deployment.md "Under systemd": requests in flight 10 s, delivery attempts 20 s, every other part 5 s.
 STOP_BOUND = 52
 USER, PASSWORD = "reader", "lifecycle-history-7f3a"
 # Named by the daemon (Linux keeps 15 characters of a thread's name).

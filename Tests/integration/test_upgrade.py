@@ -1,6 +1,6 @@
-"""Upgrades with the daemon running (README "Upgrades"): a newer release's migration applied
+"""Upgrades with the daemon running (docs/deployment.md, "Upgrades"): a newer release's migration applied
 under a running statushook, as `statushook migrate` of the new binary would, while callbacks
-keep coming. Migrations add, or drop only what older releases do not need (README "Upgrades"),
+keep coming. Migrations add, or drop only what older releases do not need (docs/deployment.md, "Upgrades"),
 so the running (older) daemon keeps answering, stays ready and
 says the database is ahead; restarted on that database it starts; an unknown version that a later
 release cannot have made still stops it.
