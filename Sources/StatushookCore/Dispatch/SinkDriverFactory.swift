@@ -24,6 +24,10 @@ struct SinkDriverFactory: Sendable {
                 drivers[sink.name] = SMTPSinkDriver(name: sink.name, settings: settings)
             case .webhook(let settings):
                 drivers[sink.name] = WebhookSinkDriver(name: sink.name, settings: settings)
+            case .slack(let settings):
+                drivers[sink.name] = ChatSinkDriver(name: sink.name, service: .slack, settings: settings)
+            case .teams(let settings):
+                drivers[sink.name] = ChatSinkDriver(name: sink.name, service: .teams, settings: settings)
             }
         }
         return drivers
