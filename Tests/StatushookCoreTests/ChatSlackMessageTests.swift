@@ -63,10 +63,10 @@ struct ChatSlackMessageTests {
         #expect(blocks.map { $0["type"] as? String } == ["header", "section", "section", "section", "context"])
         let header = try #require(blocks[0]["text"] as? [String: Any])
         #expect(header["type"] as? String == "plain_text")
-        #expect(header["text"] as? String == "Customer profile rejected: Acme Corp")
+        #expect(header["text"] as? String == "🔴 Customer profile rejected: Acme Corp")
         let fields = try #require(blocks[1]["fields"] as? [[String: Any]])
         #expect(fields.map { $0["text"] as? String } == [
-            "*Status*\nin-review → twilio-rejected", "*SID*\n`\(X.sid)`", "*Kind*\nCustomer profile", "*Account*\n`\(X.account)`",
+            "*Status*\nin-review → twilio-rejected", "*SID*\n`\(X.sid)`", "*Account*\n`\(X.account)`",
         ])
         #expect(fields.allSatisfy { $0["type"] as? String == "mrkdwn" })
         let reason = try #require(blocks[2]["text"] as? [String: Any])
@@ -79,7 +79,7 @@ struct ChatSlackMessageTests {
         let context = try #require(blocks[4]["elements"] as? [[String: Any]])
         #expect(context.map { $0["text"] as? String } == [
             "A rejected customer profile must be fixed and resubmitted for review.",
-            "statushook · transition TR7 · delivery 42 · 2026-11-22T10:00:00.000000Z",
+            "statushook · transition TR7 · delivery 42 · 2026-11-22 10:00:00 UTC",
         ])
     }
 
@@ -89,7 +89,7 @@ struct ChatSlackMessageTests {
         #expect(body["text"] as? String == "Trust product approved: \(X.sid)")
         let (texts, types) = slackTexts(body)
         #expect(types == ["header", "section", "context"])
-        #expect(texts.contains("*Kind*\nTrust product"))
+        #expect(texts.contains("✅ Trust product approved: \(X.sid)"))
         #expect(!texts.contains { $0.contains("Failure reason") || $0.contains("Error code") })
     }
 
@@ -98,7 +98,6 @@ struct ChatSlackMessageTests {
         let (texts, _) = slackTexts(try chatJSON(SlackMessage(.transition(X.event(to: "in-review", from: nil, kind: nil))).body))
         #expect(texts.contains("Profile is now in-review: \(X.sid)"))
         #expect(texts.contains("*Status*\n(first seen) → in-review"))
-        #expect(texts.contains("*Kind*\nNot known yet"))
     }
 
     @Test("hostile names and reasons are escaped everywhere: no mention, no link but ours, in plain_text objects", arguments: ChatFixtures.hostile)
@@ -107,7 +106,7 @@ struct ChatSlackMessageTests {
         let body = try chatJSON(message.body)
         let (texts, _) = slackTexts(body)
         let escaped = SlackText.escaped(value)
-        #expect(texts.contains("Customer profile rejected: \(escaped)"))
+        #expect(texts.contains("🔴 Customer profile rejected: \(escaped)"))
         #expect(texts.contains("Failure reason: \(escaped) (18601)"))
         for text in texts {
             // The only `<` left is the start of a link we built, to Twilio's error pages.
@@ -156,6 +155,13 @@ struct ChatSlackMessageTests {
             if let text = (block["text"] as? [String: Any])?["text"] as? String { #expect(text.utf16.count <= 3_000) }
         }
         #expect((body["text"] as? String ?? "").utf16.count <= SlackMessage.textLimit)
+    }
+
+    @Test("times read as UTC without microseconds; anything else is shown as it is")
+    func readableTimes() {
+        #expect(ChatContent.readable("2026-11-22T10:04:31.250000Z") == "2026-11-22 10:04:31 UTC")
+        #expect(ChatContent.readable("2026-11-22T10:04:31Z") == "2026-11-22 10:04:31 UTC")
+        #expect(ChatContent.readable("yesterday") == "yesterday")
     }
 
     @Test("a paused-sink notice names the sink, its reason escaped, and the command that resumes it")

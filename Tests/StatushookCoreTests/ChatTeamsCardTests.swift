@@ -52,7 +52,8 @@ struct ChatTeamsCardTests {
         #expect(markdown.contains("in-review → twilio-rejected"))
         #expect(markdown.contains(X.sid))
         #expect(markdown.contains("**Error code:** [18601](https://www.twilio.com/docs/errors/18601)"))
-        #expect(markdown.contains("statushook · transition TR7 · delivery 42 · 2026-11-22T10:00:00.000000Z"))
+        #expect(markdown.contains("statushook · transition TR7 · delivery 42 · 2026-11-22 10:00:00 UTC"))
+        #expect(body[0]["color"] as? String == "Attention")
     }
 
     @Test("hostile names and reasons go only into TextRuns, verbatim; Markdown-read texts hold none of it",
@@ -194,5 +195,44 @@ struct ChatWebhookURLTests {
     func driverScrubs() {
         let outcome = ChatSinkDriver.scrubbed(.transient(detail: "x \(Self.slack.secret) y", retryAfter: .seconds(1)), url: Self.slack)
         #expect(outcome == .transient(detail: "x https://hooks.slack.com/… y", retryAfter: .seconds(1)))
+    }
+}
+
+@Suite("Chat: the send window a 429 opens")
+struct ChatSendWindowTests {
+    let start = ContinuousClock.now
+
+    @Test("no wait until a service asks for one")
+    func open() {
+        #expect(ChatSendWindow().hold(now: start, longest: .seconds(15)) == .zero)
+    }
+
+    @Test("a Retry-After holds back every later post until then, at most the longest hold")
+    func asked() {
+        var window = ChatSendWindow()
+        window.record(.transient(detail: "429", retryAfter: .seconds(3)), now: start)
+        #expect(window.hold(now: start + .seconds(1), longest: .seconds(15)) == .seconds(2))
+        #expect(window.hold(now: start + .seconds(1), longest: .seconds(1)) == .seconds(1))
+        #expect(window.hold(now: start + .seconds(3), longest: .seconds(15)) == .zero)
+        #expect(window.hold(now: start + .seconds(9), longest: .seconds(15)) == .zero)
+    }
+
+    @Test("a shorter wait asked later does not shorten the window; a longer one extends it")
+    func longestWins() {
+        var window = ChatSendWindow()
+        window.record(.transient(detail: "429", retryAfter: .seconds(10)), now: start)
+        window.record(.transient(detail: "429", retryAfter: .seconds(1)), now: start + .seconds(1))
+        #expect(window.hold(now: start + .seconds(2), longest: .seconds(60)) == .seconds(8))
+        window.record(.transient(detail: "429", retryAfter: .seconds(20)), now: start + .seconds(2))
+        #expect(window.hold(now: start + .seconds(2), longest: .seconds(60)) == .seconds(20))
+    }
+
+    @Test("answers without a wait leave the window as it is",
+          arguments: [AttemptOutcome.delivered(detail: "ok"), .transient(detail: "500", retryAfter: nil),
+                      .transient(detail: "429", retryAfter: .zero), .permanent(detail: "400"), .gone(detail: "404")])
+    func others(outcome: AttemptOutcome) {
+        var window = ChatSendWindow()
+        window.record(outcome, now: start)
+        #expect(window == ChatSendWindow())
     }
 }

@@ -167,7 +167,7 @@ def test_slack_message_reads_as_slack_expects_with_every_value_escaped(start_sin
             assert piece.startswith("https://www.twilio.com/docs/errors/"), (piece, text)
     header = message["blocks"][0]["text"]
     assert header["type"] == "plain_text"
-    assert header["text"] == ("Customer profile rejected: &lt;!channel&gt; *Acme* &lt;https://evil.example|click&gt; "
+    assert header["text"] == ("🔴 Customer profile rejected: &lt;!channel&gt; *Acme* &lt;https://evil.example|click&gt; "
                               "&amp;amp; Zoë 日本 `x` [a](https://evil.example)")
     assert any(t == "Failure reason: Name mismatch &lt;!here&gt; &lt;@U024BE7LH&gt; &amp; "
                "&lt;https://evil.example|see&gt; (18601)" for t in texts), texts
@@ -207,6 +207,28 @@ def test_slack_documented_answers_retry_or_end_the_delivery(start_sinks, chat_re
     assert refused["last_error"] == "Slack answered HTTP 400: invalid_payload", refused
     assert len(receiver.requests_to(urls["refused"])) == 1
     assert_secrets_nowhere(daemon, db, [the_secret(u) for u in urls.values()], tmp_path)
+
+
+def test_a_rate_limit_holds_back_every_worker_of_the_sink(start_sinks, chat_receiver, db):
+    """Stands in for Slack's incoming webhooks (which cannot run here): a burst meets one 429
+    rate_limited with Retry-After: 2; the sink's workers wait it out together instead of each
+    spending attempts on the same refusal, and every message is delivered."""
+    receiver = chat_receiver()
+    url = receiver.slack_url("rate_limited,ok", retry_after="2")
+    daemon = start_sinks(chat_sink("slack", "slack", url))
+    tids = [record_transition(daemon, new_sid(), "draft") for _ in range(12)]
+    for tid in tids:
+        delivery = wait_for_delivery(db, delivery_for(db, tid, "slack")["id"], timeout=20)
+        assert delivery["state"] == "delivered", describe_outbox(db)
+    requests = receiver.requests_to(url)
+    [limited] = [r for r in requests if r.status == 429]
+    # Posts already on their way when the 429 came back (one per other worker at most) may land
+    # just after it; every later one waits until Retry-After has passed.
+    early = [r for r in requests if limited.at < r.at < limited.at + 1.9]
+    assert len(early) <= 2, [round(r.at - limited.at, 2) for r in requests]
+    assert len(requests) == 13, len(requests)
+    outcomes = [a["outcome"] for tid in tids for a in attempts_of(db, delivery_for(db, tid, "slack")["id"])]
+    assert sorted(outcomes) == ["delivered"] * 12 + ["transient"], outcomes
 
 
 def test_slack_webhook_gone_pauses_the_sink_and_the_other_sinks_are_told(start_sinks, chat_receiver, db, tmp_path):

@@ -11,11 +11,17 @@ struct ChatContent: Sendable, Equatable {
         var code: Bool = false
     }
 
-    /// "Customer profile rejected", "statushook: sink ops paused": our own words, never input.
+    /// How the news reads: a rejection is bad news, an approval good news, the rest neither.
+    enum Tone: Sendable, Equatable {
+        case bad, good, neutral
+    }
+
+    /// "Customer profile rejected", "statushook: a sink was paused": our own words, never input.
     var headline: String
+    var tone: Tone
     /// The profile's friendly name (or its SID when no name is known), or the paused sink's name.
     var subject: String
-    /// Status, SID, kind, account: short values, SIDs and statuses only in the checked forms the
+    /// Status, SID, account: short values, SIDs and statuses only in the checked forms the
     /// callback parser accepts.
     var facts: [Fact]
     /// The failure reason, or a notice's reason: free text from Twilio or a receiver.
@@ -45,15 +51,14 @@ struct ChatContent: Sendable, Equatable {
 
     init(_ event: TransitionEvent) {
         let label = TransitionEmail.label(event.kind)
-        headline = switch event.to {
-        case "twilio-rejected": "\(label) rejected"
-        case "twilio-approved": "\(label) approved"
-        default: "\(label) is now \(event.to)"
+        switch event.to {
+        case "twilio-rejected": (headline, tone) = ("\(label) rejected", .bad)
+        case "twilio-approved": (headline, tone) = ("\(label) approved", .good)
+        default: (headline, tone) = ("\(label) is now \(event.to)", .neutral)
         }
         subject = Self.cut(event.friendlyName.flatMap { $0.isEmpty ? nil : $0 } ?? event.sid)
         facts = [Fact(label: "Status", value: "\(event.from ?? "(first seen)") → \(event.to)", code: false)]
         facts.append(Fact(label: "SID", value: event.sid, code: true))
-        facts.append(Fact(label: "Kind", value: event.kind.map { Self.capitalized($0.displayName) } ?? "Not known yet"))
         if let account = event.accountSid { facts.append(Fact(label: "Account", value: account, code: true)) }
         reason = event.failureReason.flatMap { $0.isEmpty ? nil : Fact(label: "Failure reason", value: Self.cut($0)) }
         errorCodes = TransitionEmail.merged(event.profile?.errorCodes ?? [],
@@ -66,13 +71,14 @@ struct ChatContent: Sendable, Equatable {
         if event.to == "twilio-rejected" {
             notes.append("A rejected \(event.kind?.displayName ?? "profile") must be fixed and resubmitted for review.")
         }
-        footer = "statushook · transition TR\(event.transitionID) · delivery \(event.deliveryID) · \(event.occurredAt)"
+        footer = "statushook · transition TR\(event.transitionID) · delivery \(event.deliveryID) · \(Self.readable(event.occurredAt))"
     }
 
     init(_ notice: SinkNotice) {
         headline = "statushook: a sink was paused"
+        tone = .bad
         subject = notice.sink
-        facts = [Fact(label: "Sink", value: notice.sink, code: true), Fact(label: "Since", value: notice.occurredAt)]
+        facts = [Fact(label: "Sink", value: notice.sink, code: true), Fact(label: "Since", value: Self.readable(notice.occurredAt))]
         reason = Fact(label: "Why", value: Self.cut(notice.reason))
         errorCodes = []
         notes = ["Its deliveries wait in the outbox. Fix the sink, then run: statushook sinks --resume \(notice.sink)"]
@@ -97,7 +103,12 @@ struct ChatContent: Sendable, Equatable {
         return String(text.prefix(max(limit - 1, 0))) + "…"
     }
 
-    private static func capitalized(_ words: String) -> String {
-        words.prefix(1).uppercased() + words.dropFirst()
+    /// `2026-11-22T10:04:31.250000Z` as `2026-11-22 10:04:31 UTC`; any other text as it is.
+    static func readable(_ rfc3339: String) -> String {
+        let scalars = Array(rfc3339.unicodeScalars)
+        guard scalars.count >= 20, scalars[10] == "T", scalars.last == "Z", scalars[19] == "." || scalars[19] == "Z" else {
+            return rfc3339
+        }
+        return String(String.UnicodeScalarView(scalars[0..<10])) + " " + String(String.UnicodeScalarView(scalars[11..<19])) + " UTC"
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import HTTPClient
+import Locking
 
 /// The slack and teams sinks: one `POST` of the rendered message per delivery to the webhook URL.
 ///
@@ -9,13 +11,21 @@ public final class ChatSinkDriver: SinkDriver {
     public let name: String
     private let service: ChatService
     private let settings: ChatSinkSettings
+    /// Shared by every driver of this sink (one per dispatcher thread): a wait the service asked
+    /// of one of them holds them all back.
+    private let window: Locked<ChatSendWindow>
     /// Made on the first delivery, dropped by `reset`.
     private var client: HTTPClient?
 
-    public init(name: String, service: ChatService, settings: ChatSinkSettings) {
+    public convenience init(name: String, service: ChatService, settings: ChatSinkSettings) {
+        self.init(name: name, service: service, settings: settings, window: Locked(ChatSendWindow()))
+    }
+
+    init(name: String, service: ChatService, settings: ChatSinkSettings, window: Locked<ChatSendWindow>) {
         self.name = name
         self.service = service
         self.settings = settings
+        self.window = window
     }
 
     public func deliver(_ payload: DeliveryPayload) -> AttemptOutcome {
@@ -23,6 +33,11 @@ public final class ChatSinkDriver: SinkDriver {
         let headers = [("Content-Type", "application/json; charset=utf-8")]
         let client = self.client ?? HTTPClient(userAgent: "statushook/\(StatushookVersion.current)")
         self.client = client
+        let clock = ContinuousClock()
+        let hold = window.withLock { $0.hold(now: clock.now, longest: settings.timeout) }
+        if hold > .zero {
+            Thread.sleep(forTimeInterval: Double(hold.components.seconds) + Double(hold.components.attoseconds) * 1e-18)
+        }
         let outcome: AttemptOutcome
         do {
             let response = try client.post(url: settings.url.secret, headers: headers, body: body, timeout: settings.timeout)
@@ -30,6 +45,7 @@ public final class ChatSinkDriver: SinkDriver {
         } catch {
             outcome = WebhookResponseRules.outcome(for: error)
         }
+        window.withLock { $0.record(outcome, now: clock.now) }
         return Self.scrubbed(outcome, url: settings.url)
     }
 

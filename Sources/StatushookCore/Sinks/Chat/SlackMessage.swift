@@ -23,7 +23,13 @@ public struct SlackMessage: Sendable, Equatable {
 
     init(content: ChatContent) {
         var blocks: [JSONValue] = []
-        let title = "\(content.headline): \(content.subject)"
+        // A mark before the words, so that a rejection stands out in a busy channel.
+        let mark = switch content.tone {
+        case .bad: "🔴 "
+        case .good: "✅ "
+        case .neutral: ""
+        }
+        let title = mark + "\(content.headline): \(content.subject)"
         let header = SlackText.escaped(title, limit: Self.headerLimit)
         blocks.append(.object([("type", "header"), ("text", Self.plain(header))]))
         if header != SlackText.escaped(title) {

@@ -33,7 +33,7 @@ public struct TeamsCard: Sendable, Equatable {
     static func message(_ content: ChatContent, limit: Int) -> JSONValue {
         var body: [JSONValue] = [
             .object([("type", "TextBlock"), ("text", .string(content.headline)), ("size", "Large"),
-                     ("weight", "Bolder"), ("wrap", true)]),
+                     ("weight", "Bolder"), ("color", .string(color(content.tone))), ("wrap", true)]),
             literal(ChatContent.cut(content.subject, limit: limit), bold: true),
         ]
         if !content.facts.isEmpty {
@@ -73,6 +73,15 @@ public struct TeamsCard: Sendable, Equatable {
                 ("content", card),
             ])])),
         ])
+    }
+
+    /// The headline's colour: Teams' own names for bad and good news.
+    private static func color(_ tone: ChatContent.Tone) -> String {
+        switch tone {
+        case .bad: "Attention"
+        case .good: "Good"
+        case .neutral: "Default"
+        }
     }
 
     /// A value shown exactly as written: a `TextRun` reads no Markdown.
