@@ -234,9 +234,10 @@ def test_a_rate_limit_holds_back_every_worker_of_the_sink(start_sinks, chat_rece
 def test_slack_webhook_gone_pauses_the_sink_and_the_other_sinks_are_told(start_sinks, chat_receiver, db, tmp_path):
     """Stands in for Slack's incoming webhooks (which cannot run here): 404 no_service, 404
     channel_not_found and 410 channel_is_archived pause the sink at once; the operator is told
-    through the other sinks (a log and a Slack channel that works), and later transitions wait."""
+    through the other sinks (a log and a Slack channel that works), and later transitions wait
+    until the sink is resumed; the delivery that met the error is sent again by replay."""
     receiver = chat_receiver()
-    urls = {"removed": receiver.slack_url("no_service"), "nochannel": receiver.slack_url("channel_not_found"),
+    urls = {"removed": receiver.slack_url("no_service,ok"), "nochannel": receiver.slack_url("channel_not_found"),
             "archived": receiver.slack_url("channel_is_archived"), "ops": receiver.slack_url("ok")}
     audit = tmp_path / "audit.jsonl"
     config = {"sink.audit.type": "log", "sink.audit.path": str(audit)}
@@ -280,6 +281,14 @@ def test_slack_webhook_gone_pauses_the_sink_and_the_other_sinks_are_told(start_s
     for name in reasons:
         assert "slack" in rows[name] and "paused" in rows[name], p.stdout
     assert "active" in rows["ops"] and "slack" in rows["ops"], p.stdout
+
+    # The webhook works again: resumed, the waiting deliveries go; replayed, so does the dead one.
+    for args in (["sinks", "--resume", "removed"], ["replay", "--sink", "removed"]):
+        p = run_cli(args[0], "--config", str(daemon.config_path), *args[1:])
+        assert p.returncode == 0, p.stdout + p.stderr
+    for tid, outcomes in ((first, ["gone", "delivered"]), (second, ["delivered"])):
+        delivery = wait_for_delivery(db, delivery_for(db, tid, "removed")["id"], states=("delivered",))
+        assert [a["outcome"] for a in attempts_of(db, delivery["id"])] == outcomes, describe_outbox(db)
     assert_secrets_nowhere(daemon, db, [the_secret(u) for u in urls.values()], tmp_path)
 
 
