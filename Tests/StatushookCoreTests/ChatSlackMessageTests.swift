@@ -177,3 +177,24 @@ struct ChatSlackMessageTests {
         #expect(texts.contains { $0.contains("statushook sinks --resume ops_alerts") })
     }
 }
+
+@Suite("Chat: Slack's plain text stays plain")
+struct ChatSlackPlainTextTests {
+    @Test("every plain_text object asks Slack not to turn :shortcodes: into emoji")
+    func noShortcodes() throws {
+        let event = ChatFixtures.event(reason: ":white_check_mark: approved", name: ":white_check_mark: Acme")
+        let body = try chatJSON(SlackMessage(.transition(event)).body)
+        var plain: [[String: Any]] = []
+        func walk(_ value: Any) {
+            if let object = value as? [String: Any] {
+                if object["type"] as? String == "plain_text" { plain.append(object) }
+                object.values.forEach(walk)
+            } else if let array = value as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(body)
+        #expect(plain.count >= 4)
+        #expect(plain.allSatisfy { $0["emoji"] as? Bool == false })
+    }
+}

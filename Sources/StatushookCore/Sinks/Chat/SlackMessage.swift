@@ -62,8 +62,9 @@ public struct SlackMessage: Sendable, Equatable {
 
     public var body: [UInt8] { json.bytes }
 
+    /// `emoji: false`: a name written `:white_check_mark:` stays text; our own marks are Unicode.
     private static func plain(_ escaped: String) -> JSONValue {
-        .object([("type", "plain_text"), ("text", .string(escaped)), ("emoji", true)])
+        .object([("type", "plain_text"), ("text", .string(escaped)), ("emoji", false)])
     }
 
     private static func mrkdwn(_ escaped: String) -> JSONValue {
