@@ -4,7 +4,7 @@
 /// Values here are raw: each rendering applies its own escaping rule. Long values from Twilio or a
 /// callback are cut to `valueLimit` characters here, once for both services.
 struct ChatContent: Sendable, Equatable {
-    /// A labelled value; `code` asks for a monospace rendering (SIDs, statuses).
+    /// A labelled value; `code` asks for a monospace rendering (SIDs, sink names).
     struct Fact: Sendable, Equatable {
         var label: String
         var value: String
@@ -30,7 +30,7 @@ struct ChatContent: Sendable, Equatable {
     var errorCodes: [String]
     /// Notes in our own words (an unexpected transition, what to do next).
     var notes: [String]
-    /// "statushook · transition TR7 · delivery 42 · 2026-11-22T10:00:00Z".
+    /// "statushook · transition TR7 · delivery 42 · 2026-11-22 10:00:00 UTC": where it came from.
     var footer: String
 
     /// Friendly names and reasons longer than this are cut, with "…": a chat message is read at a
