@@ -118,12 +118,7 @@ struct Sinks: ParsableCommand {
         }
         let paused = try withDatabase(configuration) { try store.pausedSinks(on: $0) }
         let rows = configuration.sinks.map { sink -> [String] in
-            let kind: String
-            switch sink.kind {
-            case .log: kind = "log"
-            case .smtp: kind = "smtp"
-            case .webhook: kind = "webhook"
-            }
+            let kind = sink.kind.typeName
             let pause = paused.first { $0.sink == sink.name }
             return [sink.name, kind, pause == nil ? "active" : "paused", pause?.reason ?? ""]
         }

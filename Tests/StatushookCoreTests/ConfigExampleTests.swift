@@ -73,7 +73,7 @@ struct ConfigExampleTests {
         #expect(configuration.callbackUsername != nil)
         #expect(configuration.historyUsername != nil)
         #expect(configuration.retentionDays != nil)
-        #expect(configuration.sinks.map(\.name) == ["console", "audit", "mail", "hooks"])
+        #expect(configuration.sinks.map(\.name) == ["console", "audit", "mail", "hooks", "slack", "teams"])
     }
 
     @Test("every '_file' alternative, used instead of its plain key, yields the same configuration")
@@ -101,7 +101,7 @@ struct ConfigExampleTests {
             files[path] = line.components(separatedBy: " = ").dropFirst().joined(separator: " = ") + "\n"
             replaced.append(fileLine)
         }
-        #expect(files.count == 11)
+        #expect(files.count == 13)
         #expect(try F.parse(replaced.joined(separator: "\n"), files: files) == plain)
     }
 
@@ -139,6 +139,8 @@ struct ConfigExampleTests {
                 #expect(sink.statuses != nil)
             case .webhook(let settings):
                 #expect(settings.secretPrevious != nil)
+            case .slack(let settings), .teams(let settings):
+                #expect(settings.url.secret.hasPrefix("https://"))
             case .log:
                 break
             }

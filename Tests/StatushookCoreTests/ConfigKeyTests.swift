@@ -161,7 +161,7 @@ struct ConfigKeyTests {
     @Test("a sink field near-miss without a known type is sought among every field")
     func sinkFieldNearMissWithoutType() {
         #expect(F.errorsWithRequired("sink.x.tpye = log\n") == [
-            F.fileError(3, "missing required key 'sink.x.type' (log, smtp or webhook)"),
+            F.fileError(3, "missing required key 'sink.x.type' (log, smtp, webhook, slack or teams)"),
             F.fileError(3, "unknown key 'sink.x.tpye' (did you mean 'sink.x.type'?)"),
         ])
     }

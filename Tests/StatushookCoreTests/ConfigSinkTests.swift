@@ -190,13 +190,13 @@ struct ConfigSinkTests {
 
     @Test("an unknown sink type is a bad value, and that sink's fields are not judged further")
     func badType() {
-        #expect(Self.error("sink.x.type = email\nsink.x.url = https://example.com/\n") == F.fileError(3, "bad value for 'sink.x.type': expected log, smtp or webhook"))
+        #expect(Self.error("sink.x.type = email\nsink.x.url = https://example.com/\n") == F.fileError(3, "bad value for 'sink.x.type': expected log, smtp, webhook, slack or teams"))
     }
 
     @Test("a sink without a type is reported at the line of the sink's first key")
     func missingType() {
         #expect(F.errorsWithRequired("log_level = info\nsink.out.path = -\nsink.out.statuses = draft\n") == [
-            F.fileError(4, "missing required key 'sink.out.type' (log, smtp or webhook)"),
+            F.fileError(4, "missing required key 'sink.out.type' (log, smtp, webhook, slack or teams)"),
         ])
     }
 

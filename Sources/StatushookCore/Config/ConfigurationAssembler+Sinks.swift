@@ -4,7 +4,7 @@ extension ConfigurationAssembler {
     mutating func assembleSink(named name: String, firstLine: Int) -> SinkConfiguration? {
         let typeKey = SettingKey.sink(name: name, field: .type)
         if !isSet(typeKey) {
-            errors.report("missing required key '\(typeKey.name)' (log, smtp or webhook)", at: .line(firstLine))
+            errors.report("missing required key '\(typeKey.name)' (log, smtp, webhook, slack or teams)", at: .line(firstLine))
         }
         let type = value(typeKey) { (text) throws(ValueRule) in try ValueSyntax.choice(text, of: SinkType.self) }
         reportUnknownFields(of: name, type: type)
@@ -15,6 +15,11 @@ extension ConfigurationAssembler {
             let written = if case .line = setting.origin { setting.writtenKey } else { key.name }
             errors.report("'\(written)' is not a setting of \(type.withArticle)", at: setting.origin)
         }
+        for field in SinkField.allCases where field.sinkTypes.contains(type) && !field.hasFileForm(in: [type]) {
+            guard let setting = table.settings[.sink(name: name, field: field)], setting.fileForm else { continue }
+            errors.report("'\(setting.writtenKey)' is not a setting of \(type.withArticle): write '\(field.rawValue)' itself",
+                          at: setting.origin)
+        }
         let statuses = value(.sink(name: name, field: .statuses)) { (text) throws(ValueRule) in
             try ValueSyntax.list(text, item: ValueSyntax.status)
         }
@@ -22,6 +27,8 @@ extension ConfigurationAssembler {
         case .log: .log(LogSinkSettings(path: value(.sink(name: name, field: .path), Self.literal) ?? "-"))
         case .smtp: smtpSettings(name: name, firstLine: firstLine).map { .smtp($0) }
         case .webhook: webhookSettings(name: name, firstLine: firstLine).map { .webhook($0) }
+        case .slack: chatSettings(name: name, type: type, firstLine: firstLine).map { .slack($0) }
+        case .teams: chatSettings(name: name, type: type, firstLine: firstLine).map { .teams($0) }
         }
         return kind.map { SinkConfiguration(name: name, statuses: statuses, kind: $0) }
     }
@@ -61,6 +68,19 @@ extension ConfigurationAssembler {
         let timeout = value(key(.timeout), ValueSyntax.duration)
         guard let url, let secret else { return nil }
         var settings = WebhookSinkSettings(url: url, secret: secret, secretPrevious: secretPrevious)
+        settings.timeout = timeout ?? settings.timeout
+        return settings
+    }
+
+    /// A chat sink's URL is its credential: https, so that it crosses no network in the clear,
+    /// or http to this machine only (a local relay, a test receiver).
+    private mutating func chatSettings(name: String, type: SinkType, firstLine: Int) -> ChatSinkSettings? {
+        func key(_ field: SinkField) -> SettingKey { .sink(name: name, field: field) }
+        requireFields([.url], of: name, type: type, firstLine: firstLine)
+        let url = value(key(.url), AddressSyntax.chatWebhookURL)
+        let timeout = value(key(.timeout), ValueSyntax.duration)
+        guard let url else { return nil }
+        var settings = ChatSinkSettings(url: url)
         settings.timeout = timeout ?? settings.timeout
         return settings
     }

@@ -10,6 +10,19 @@ public struct SinkConfiguration: Sendable, Equatable {
         case log(LogSinkSettings)
         case smtp(SMTPSinkSettings)
         case webhook(WebhookSinkSettings)
+        case slack(ChatSinkSettings)
+        case teams(ChatSinkSettings)
+
+        /// The `type` as written in the configuration.
+        public var typeName: String {
+            switch self {
+            case .log: "log"
+            case .smtp: "smtp"
+            case .webhook: "webhook"
+            case .slack: "slack"
+            case .teams: "teams"
+            }
+        }
     }
 
     public init(name: String, statuses: [String]? = nil, kind: Kind) {

@@ -1,9 +1,14 @@
+import Locking
+
 /// Builds a dispatcher thread's drivers from the configured sinks. Log files are shared by
-/// every thread (one file, one lock); SMTP sessions and HTTP handles are each thread's own.
+/// every thread (one file, one lock), and so is a chat sink's send window; SMTP sessions and
+/// HTTP handles are each thread's own.
 struct SinkDriverFactory: Sendable {
     let sinks: [SinkConfiguration]
     /// The log sinks' files, by sink name.
     let logFiles: [String: LogSinkFile]
+    /// The chat sinks' send windows, by sink name.
+    let chatWindows: [String: Locked<ChatSendWindow>]
 
     init(sinks: [SinkConfiguration]) {
         self.sinks = sinks
@@ -12,6 +17,12 @@ struct SinkDriverFactory: Sendable {
             if case .log(let settings) = sink.kind { files[sink.name] = LogSinkFile(path: settings.path) }
         }
         logFiles = files
+        chatWindows = Dictionary(uniqueKeysWithValues: sinks.compactMap { sink in
+            switch sink.kind {
+            case .slack, .teams: (sink.name, Locked(ChatSendWindow()))
+            default: nil
+            }
+        })
     }
 
     func make() -> [String: any SinkDriver] {
@@ -24,6 +35,12 @@ struct SinkDriverFactory: Sendable {
                 drivers[sink.name] = SMTPSinkDriver(name: sink.name, settings: settings)
             case .webhook(let settings):
                 drivers[sink.name] = WebhookSinkDriver(name: sink.name, settings: settings)
+            case .slack(let settings):
+                drivers[sink.name] = ChatSinkDriver(name: sink.name, service: .slack, settings: settings,
+                                                    window: chatWindows[sink.name]!)
+            case .teams(let settings):
+                drivers[sink.name] = ChatSinkDriver(name: sink.name, service: .teams, settings: settings,
+                                                    window: chatWindows[sink.name]!)
             }
         }
         return drivers

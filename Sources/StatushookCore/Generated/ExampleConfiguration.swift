@@ -149,7 +149,8 @@ log_level = info
 log_format = json
 
 # ---- Sinks -----------------------------------------------------------------------------------
-# Each sink has a name (1 to 32 of a-z, 0-9, "_" and "-") and a type: log, smtp or webhook.
+# Each sink has a name (1 to 32 of a-z, 0-9, "_" and "-") and a type: log, smtp, webhook,
+# slack or teams.
 # It is told of every transition, or only of those to the statuses its "statuses" lists.
 
 # A log sink writes one JSON line per transition; path "-" is standard output.
@@ -195,6 +196,27 @@ sink.console.path = -
 # sink.hooks.secret_previous = whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD
 # How long one delivery may take. Default: 15s.
 # sink.hooks.timeout = 15s
+
+# A slack sink posts each transition to a Slack incoming webhook: a one-line text and Block Kit
+# blocks, every value from Twilio escaped (docs/chat-sinks.md). Filters, retries, pause and
+# replay as for every sink.
+# sink.slack.type = slack
+# Only the news someone must act on, say.
+# sink.slack.statuses = twilio-approved, twilio-rejected
+# The incoming-webhook URL. It is the credential (anyone holding it can post to the channel):
+# keep it in a file; it is never logged. https, or http to localhost, 127.0.0.1 or [::1] only.
+#   or: sink.slack.url_file = /run/secrets/statushook_slack_url
+# sink.slack.url = https://hooks.slack.com/services/T00000000/B00000000/EXAMPLEEXAMPLEEXAMPLE
+# How long one post may take. Default: 15s.
+# sink.slack.timeout = 15s
+
+# A teams sink posts an Adaptive Card to a Microsoft Teams Workflows webhook (docs/chat-sinks.md).
+# sink.teams.type = teams
+# The Workflows URL ("When a Teams webhook request is received"); its sig= is the credential.
+#   or: sink.teams.url_file = /run/secrets/statushook_teams_url
+# sink.teams.url = https://example.westus.logic.azure.com/workflows/0000/triggers/manual/paths/invoke?api-version=2016-06-01&sig=EXAMPLE
+# How long one post may take. Default: 15s.
+# sink.teams.timeout = 15s
 
 """##
 }

@@ -1,0 +1,23 @@
+/// The chat services a sink can post to, each through a webhook URL that is itself the credential.
+public enum ChatService: String, Sendable, Equatable, CaseIterable {
+    /// A Slack incoming webhook (`https://hooks.slack.com/services/…`).
+    case slack
+    /// A Microsoft Teams Workflows webhook ("When a Teams webhook request is received").
+    case teams
+
+    /// "Slack", "Teams": for details people read.
+    public var displayName: String {
+        switch self {
+        case .slack: "Slack"
+        case .teams: "Teams"
+        }
+    }
+
+    /// The body of one delivery, rendered for this service.
+    public func body(for payload: DeliveryPayload) -> [UInt8] {
+        switch self {
+        case .slack: SlackMessage(payload).body
+        case .teams: TeamsCard(payload).body
+        }
+    }
+}
