@@ -17,6 +17,8 @@ enum SinkField: String, CaseIterable, Sendable {
     case timeout
     case url, secret
     case secretPrevious = "secret_previous"
+    case digestAfter = "digest_after"
+    case digestInterval = "digest_interval"
 
     var isSecret: Bool {
         self == .password || self == .secret || self == .secretPrevious
@@ -28,6 +30,7 @@ enum SinkField: String, CaseIterable, Sendable {
         case .type, .statuses: Set(SinkType.allCases)
         case .path: [.log]
         case .smarthost, .from, .to, .tls, .username, .password, .hello, .allowPlaintextAuth: [.smtp]
+        case .digestAfter, .digestInterval: [.smtp]
         case .timeout: [.smtp, .webhook]
         case .url, .secret, .secretPrevious: [.webhook]
         }
