@@ -80,6 +80,31 @@ struct ConfigSinkTests {
         )))])
     }
 
+    @Test("an smtp sink digests bursts of more than 10 by default, a minute apart; digest_after = 0 turns it off")
+    func smtpDigests() throws {
+        func settings(_ extra: String) throws -> SMTPSinkSettings? {
+            guard case .smtp(let settings) = try F.parseWithRequired(Self.smtp + extra).sinks.first?.kind else { return nil }
+            return settings
+        }
+        let defaults = try #require(try settings(""))
+        #expect(defaults.digestAfter == 10)
+        #expect(defaults.digestInterval == .seconds(60))
+        let set = try #require(try settings("sink.mail.digest_after = 0\nsink.mail.digest_interval = 5m\n"))
+        #expect(set.digestAfter == 0)
+        #expect(set.digestInterval == .seconds(300))
+    }
+
+    @Test("digest_after is not a setting of a webhook sink")
+    func digestsAreForSMTP() {
+        let errors = F.errorsWithRequired("""
+            sink.hooks.type = webhook
+            sink.hooks.url = https://example.com/hook
+            sink.hooks.secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+            sink.hooks.digest_after = 5
+            """)
+        #expect(errors.map(\.message) == ["'sink.hooks.digest_after' is not a setting of a webhook sink"])
+    }
+
     @Test("smtp tls takes starttls, implicit or none", arguments: SMTPTLSMode.allCases)
     func smtpTLS(mode: SMTPTLSMode) throws {
         let configuration = try F.parseWithRequired(Self.smtp + "sink.mail.tls = \(mode.rawValue)\n")
@@ -125,6 +150,9 @@ struct ConfigSinkTests {
         ("allow_plaintext_auth", "True", "expected true or false"),
         ("allow_plaintext_auth", "1", "expected true or false"),
         ("timeout", "30", "expected a positive duration: a whole number and ms, s, m, h or d (500ms, 5s, 2h)"),
+        ("digest_after", "-1", "expected a whole number of at least 0"),
+        ("digest_after", "ten", "expected a whole number of at least 0"),
+        ("digest_interval", "0s", "expected a positive duration: a whole number and ms, s, m, h or d (500ms, 5s, 2h)"),
         ("statuses", "Twilio-Approved", "expected a status of 1 to 64 of a-z, 0-9 and '-' (twilio-approved)"),
         ("statuses", "twilio-approved, in review", "item 2: expected a status of 1 to 64 of a-z, 0-9 and '-' (twilio-approved)"),
         ("statuses", String(repeating: "a", count: 65), "expected a status of 1 to 64 of a-z, 0-9 and '-' (twilio-approved)"),

@@ -46,6 +46,8 @@ extension ConfigurationAssembler {
         let hello = value(key(.hello), AddressSyntax.helloName)
         let allowPlaintextAuth = value(key(.allowPlaintextAuth), ValueSyntax.boolean)
         let timeout = value(key(.timeout), ValueSyntax.duration)
+        let digestAfter = value(key(.digestAfter)) { (text) throws(ValueRule) in try ValueSyntax.count(text, minimum: 0) }
+        let digestInterval = value(key(.digestInterval), ValueSyntax.duration)
         guard let smarthost, let from, let to else { return nil }
         var settings = SMTPSinkSettings(smarthostHost: smarthost.host, smarthostPort: smarthost.port, from: from, to: to)
         settings.tls = tls ?? settings.tls
@@ -54,6 +56,8 @@ extension ConfigurationAssembler {
         settings.hello = hello
         settings.allowPlaintextAuth = allowPlaintextAuth ?? settings.allowPlaintextAuth
         settings.timeout = timeout ?? settings.timeout
+        settings.digestAfter = digestAfter ?? settings.digestAfter
+        settings.digestInterval = digestInterval ?? settings.digestInterval
         return settings
     }
 

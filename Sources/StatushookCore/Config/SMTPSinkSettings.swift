@@ -17,6 +17,11 @@ public struct SMTPSinkSettings: Sendable, Equatable {
     /// Whether `AUTH` may be sent over a connection without TLS.
     public var allowPlaintextAuth: Bool
     public var timeout: Duration
+    /// When more than this many transitions wait, they go out as one digest email; 0: never.
+    public var digestAfter: Int = 10
+    /// While a burst lasts, the least time between two digests of this sink: what arrives
+    /// meanwhile waits for the next one.
+    public var digestInterval: Duration = .seconds(60)
 
     public init(
         smarthostHost: String,

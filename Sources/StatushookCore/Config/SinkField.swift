@@ -20,6 +20,8 @@ enum SinkField: String, CaseIterable, Sendable {
     case timeout
     case url, secret
     case secretPrevious = "secret_previous"
+    case digestAfter = "digest_after"
+    case digestInterval = "digest_interval"
 
     /// Has a `…_file` form. A URL is one only for a chat sink, where it is the credential: the
     /// assembler refuses `url_file` for a webhook sink (see ``hasFileForm(in:)``).
@@ -38,6 +40,7 @@ enum SinkField: String, CaseIterable, Sendable {
         case .type, .statuses: Set(SinkType.allCases)
         case .path: [.log]
         case .smarthost, .from, .to, .tls, .username, .password, .hello, .allowPlaintextAuth: [.smtp]
+        case .digestAfter, .digestInterval: [.smtp]
         case .timeout: [.smtp, .webhook, .slack, .teams]
         case .url: [.webhook, .slack, .teams]
         case .secret, .secretPrevious: [.webhook]

@@ -29,6 +29,8 @@ public final class Dispatcher: BackgroundService {
         public var pausedPoll = Duration.milliseconds(250)
         /// The longest an idle worker sleeps without a NOTIFY.
         public var idleWait = Duration.seconds(5)
+        /// The most transitions one digest tells; a bigger burst makes several.
+        public var digestLimit = 1000
 
         public init() {}
     }
@@ -50,6 +52,8 @@ public final class Dispatcher: BackgroundService {
     /// the two must not share a lease owner): leases name who holds them, and a restarted daemon
     /// can tell which leases belonged to a process of this host that is gone.
     private let ownerPrefix: String
+    /// Each digest sink's pacing, shared by its workers (made by the first that looks).
+    private let digestPacings = Locked<[String: DigestPacing]>([:])
     /// Dispatchers built by this process so far.
     private static let built = Locked(0)
     private let hostName: String
@@ -113,6 +117,7 @@ public final class Dispatcher: BackgroundService {
     private func work(sink: String, owner: String, sweeps: Bool) {
         let wakeup = wakeups[sink]!
         let driver = makeDrivers()[sink]
+        let digests = (driver as? any DigestSinkDriver).flatMap { $0.digestAfter > 0 ? $0 : nil }
         var connection: PostgresConnection?
         var loop = DispatchWorkerLoop(settings: settings, sweeps: sweeps)
         let clock = ContinuousClock()
@@ -134,8 +139,19 @@ public final class Dispatcher: BackgroundService {
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
                 }
+                var limit = settings.claimBatch
+                var asDigest = false
+                if let digests {
+                    switch try digestDecision(sink: sink, driver: digests, now: clock.now, on: db) {
+                    case .hold(let wait):
+                        _ = threads.sleep(min(wait, settings.idleWait))
+                        continue
+                    case .digest: (limit, asDigest) = (settings.digestLimit, true)
+                    case .oneByOne: break
+                    }
+                }
                 let claimedAt = clock.now
-                var claims = try store.claim(owner: owner, sinks: [sink], limit: settings.claimBatch,
+                var claims = try store.claim(owner: owner, sinks: [sink], limit: limit,
                                              lease: settings.lease, prepared: true, on: db)
                 if claims.isEmpty {
                     let (due, paused) = try store.idleState(sinks: [sink], on: db)
@@ -147,7 +163,11 @@ public final class Dispatcher: BackgroundService {
                 }
                 if loop.wakeAnother(claimed: claims.count) { wakeup.signalOne() }
                 if let prepareClaims { claims = prepareClaims(claims) }
-                try attemptBatch(claims, claimedAt: claimedAt, driver: driver, owner: owner, on: db)
+                if asDigest, let digests {
+                    try attemptDigest(claims, claimedAt: claimedAt, driver: digests, owner: owner, on: db)
+                } else {
+                    try attemptBatch(claims, claimedAt: claimedAt, driver: driver, owner: owner, on: db)
+                }
             } catch {
                 let lost = (error as? PostgresError)?.isConnectionProblem ?? false
                 let recovery = loop.failed(connectionLost: lost)
@@ -216,11 +236,11 @@ public final class Dispatcher: BackgroundService {
     }
 
     /// Records `attempts` in one go and logs each; returns the sinks they paused.
-    private func recordAttempts(_ attempts: [AttemptRecord], owner: String,
+    private func recordAttempts(_ attempts: [AttemptRecord], owner: String, oneMessage: Bool = false,
                         on connection: PostgresConnection) throws -> Set<String> {
         guard !attempts.isEmpty else { return [] }
         let finishes = try store.finish(attempts, worker: owner, noticeRecipients: sinkNames, prepared: true,
-                                        on: connection)
+                                        oneMessage: oneMessage, on: connection)
         var paused: Set<String> = []
         for (record, finish) in zip(attempts, finishes) {
             let claim = record.claim
@@ -240,6 +260,56 @@ public final class Dispatcher: BackgroundService {
             }
         }
         return paused
+    }
+
+    // MARK: - Digests
+
+    /// Whether the sink's waiting transitions go out one by one, as a digest, or not yet.
+    private func digestDecision(sink: String, driver: any DigestSinkDriver, now: ContinuousClock.Instant,
+                                on connection: PostgresConnection) throws -> DigestPacing.Decision {
+        let waiting = try store.dueCount(sink: sink, atMost: driver.digestAfter + 1, on: connection)
+        return digestPacings.withLock { pacings in
+            var pacing = pacings[sink] ?? DigestPacing(after: driver.digestAfter, interval: driver.digestInterval)
+            let decision = pacing.decide(waiting: waiting, now: now)
+            pacings[sink] = pacing
+            return decision
+        }
+    }
+
+    /// One message for every transition claimed (notices, which tell the operator something else,
+    /// go one by one first); each delivery's attempt is recorded with the digest's outcome, and
+    /// the sink's health counts the digest once.
+    private func attemptDigest(_ claims: [ClaimedDelivery], claimedAt: ContinuousClock.Instant,
+                               driver: any DigestSinkDriver, owner: String,
+                               on connection: PostgresConnection) throws {
+        var transitions: [(claim: ClaimedDelivery, event: TransitionEvent)] = []
+        var notices: [ClaimedDelivery] = []
+        for claim in claims {
+            if case .transition(let event) = claim.payload { transitions.append((claim, event)) } else { notices.append(claim) }
+        }
+        if !notices.isEmpty {
+            try attemptBatch(notices, claimedAt: claimedAt, driver: driver, owner: owner, on: connection)
+        }
+        guard !transitions.isEmpty else { return }
+        let clock = ContinuousClock()
+        if isStopping || clock.now - claimedAt >= settings.lease / 2 {
+            _ = try store.releaseClaims(transitions.map(\.claim.id), owner: owner, on: connection)
+            return
+        }
+        let startedAt = Timestamp.now()
+        let began = clock.now
+        let outcome = driver.deliverDigest(transitions.map(\.event))
+        let duration = clock.now - began
+        let random = Double.random(in: 0..<1)
+        let records = transitions.map { claim, _ in
+            StatushookMetrics.shared.deliveryAttempted(sink: claim.sink, outcome: outcome)
+            return AttemptRecord(claim: claim, outcome: outcome,
+                                 decision: DeliveryRules.decide(attemptNumber: claim.attempt, outcome: outcome,
+                                                                schedule: schedule, random: random),
+                                 startedAt: Timestamp.iso8601(seconds: startedAt.seconds, microseconds: startedAt.microseconds),
+                                 duration: duration)
+        }
+        _ = try recordAttempts(records, owner: owner, oneMessage: true, on: connection)
     }
 
     /// A worker's connection, with the statements of every batch prepared.

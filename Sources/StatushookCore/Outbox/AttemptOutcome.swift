@@ -23,6 +23,17 @@ public enum AttemptOutcome: Sendable, Equatable {
         return false
     }
 
+    /// The same outcome with `prefix: ` before its detail (a digest names itself in each of its
+    /// deliveries' attempts).
+    public func described(_ prefix: String) -> AttemptOutcome {
+        switch self {
+        case .delivered(let detail): .delivered(detail: "\(prefix): \(detail)")
+        case .transient(let detail, let retryAfter): .transient(detail: "\(prefix): \(detail)", retryAfter: retryAfter)
+        case .permanent(let detail): .permanent(detail: "\(prefix): \(detail)")
+        case .gone(let detail): .gone(detail: "\(prefix): \(detail)")
+        }
+    }
+
     /// The word stored in `delivery_attempts.outcome`.
     public var name: String {
         switch self {

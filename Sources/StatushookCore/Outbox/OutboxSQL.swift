@@ -217,6 +217,15 @@ enum OutboxSQL {
                ) - now()) * 1000000)::bigint AS micros
         """
 
+    /// $1 sink, $2 at most. How many of the sink's deliveries are due, counted through
+    /// `deliveries_pending_sink` and no further than $2: whether a burst is waiting.
+    static let dueCount = """
+        SELECT count(*) AS due FROM (
+            SELECT 1 FROM deliveries
+             WHERE sink = $1 AND state = 'pending' AND next_attempt_at <= now()
+             LIMIT $2::integer) AS due
+        """
+
     /// $1 states (text[]), $2 ids (bigint[]), $3 sink, $4 from, $5 to (`created_at`, from
     /// inclusive, to exclusive); a NULL filter matches everything. The delivery starts over with
     /// the whole schedule; its earlier attempts stay recorded.

@@ -27,8 +27,12 @@ extension OutboxStore {
     /// failures end together. A sink with a failure in the batch has its health followed attempt by
     /// attempt, in a transaction with the rest. `prepared`: ``prepareStatements(on:)`` ran on this
     /// connection.
+    ///
+    /// `oneMessage`: the records are one attempt, a digest that told them all at once; its
+    /// failure is one failure of its sink, not one per delivery in it.
     public func finish(_ records: [AttemptRecord], worker: String, noticeRecipients: [String] = [],
-                       prepared: Bool = false, on connection: PostgresConnection) throws -> [DeliveryFinish] {
+                       prepared: Bool = false, oneMessage: Bool = false,
+                       on connection: PostgresConnection) throws -> [DeliveryFinish] {
         guard !records.isEmpty else { return [] }
         let failingSinks = Set(records.filter { !$0.outcome.isDelivered }.map(\.claim.sink))
         let healthySinks = Array(Set(records.map(\.claim.sink)).subtracting(failingSinks)).sorted()
@@ -40,9 +44,10 @@ extension OutboxStore {
         return try connection.transaction {
             let settled = Set(try run(.finishBatch, parameters, prepared: prepared, on: connection).map { try $0.decode("id", as: Int64.self) })
             var finishes: [DeliveryFinish] = []
+            var counted: Set<String> = []
             for record in records {
                 var finish = DeliveryFinish(applied: settled.contains(record.claim.id))
-                if failingSinks.contains(record.claim.sink),
+                if failingSinks.contains(record.claim.sink), !oneMessage || counted.insert(record.claim.sink).inserted,
                    let pauseReason = try recordHealth(of: record.claim.sink, after: record.outcome, on: connection) {
                     finish.pauseReason = pauseReason
                     finish.noticeDeliveries = try enqueueNotice(pausedSink: record.claim.sink, reason: pauseReason,

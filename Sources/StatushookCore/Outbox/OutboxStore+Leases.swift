@@ -48,6 +48,11 @@ extension OutboxStore {
         try idleState(sinks: sinks, on: connection).due
     }
 
+    /// How many deliveries of `sink` are due, counting no further than `atMost`.
+    public func dueCount(sink: String, atMost: Int, on connection: PostgresConnection) throws -> Int {
+        try connection.query(OutboxSQL.dueCount, [sink, String(atMost)]).single("due", as: Int.self)
+    }
+
     /// What an idle worker of `sinks` waits for: the next due delivery or lease expiry (nil: none),
     /// and whether all of them are paused (then nothing ingest commits is theirs to deliver).
     public func idleState(sinks: [String], on connection: PostgresConnection) throws -> (due: Duration?, paused: Bool) {

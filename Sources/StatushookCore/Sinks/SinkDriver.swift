@@ -10,3 +10,13 @@ public protocol SinkDriver: AnyObject {
     /// Drops open connections (shutdown, reload).
     func reset()
 }
+
+/// A sink that can tell many transitions in one message (`digest_after`).
+public protocol DigestSinkDriver: SinkDriver {
+    /// When more than this many transitions wait, they go out as one digest; 0: never.
+    var digestAfter: Int { get }
+    /// The least time between two digests while a burst lasts.
+    var digestInterval: Duration { get }
+    /// One message telling all of `events`, oldest first; its outcome is each one's.
+    func deliverDigest(_ events: [TransitionEvent]) -> AttemptOutcome
+}

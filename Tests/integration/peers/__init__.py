@@ -226,7 +226,8 @@ class SMTPPeer(_Peer):
 
     def messages(self) -> list[ReceivedMail]:
         out = []
-        for meta_path in sorted(self.outdir.glob("[0-9][0-9][0-9].json")):
+        # NNN.json, and more digits past 999 messages: in the order the server numbered them.
+        for meta_path in sorted(self.outdir.glob("[0-9]*.json"), key=lambda p: int(p.stem)):
             meta = json.loads(meta_path.read_text())
             raw = meta_path.with_suffix(".eml").read_bytes()
             out.append(ReceivedMail(

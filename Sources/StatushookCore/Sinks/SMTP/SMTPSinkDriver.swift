@@ -3,7 +3,7 @@ import SMTPClient
 
 /// The smtp sink: one email per transition (or notice), over the project's own SMTP client,
 /// with the session kept open between the deliveries of a burst.
-final class SMTPSinkDriver: SinkDriver {
+final class SMTPSinkDriver: DigestSinkDriver {
     let name: String
     private let settings: SMTPSinkSettings
     private let client: SMTPClient
@@ -40,6 +40,22 @@ final class SMTPSinkDriver: SinkDriver {
                     + "They wait in the outbox. Fix the sink, then: statushook sinks --resume \(notice.sink)\n",
                 extraHeaders: [.init("Auto-Submitted", "auto-generated")])
         }
+        return send(message)
+    }
+
+    var digestAfter: Int { settings.digestAfter }
+    var digestInterval: Duration { settings.digestInterval }
+
+    func deliverDigest(_ events: [TransitionEvent]) -> AttemptOutcome {
+        let mail = DigestEmail(events, sink: name, domain: domain)
+        let outcome = send(SMTPMessage(
+            from: SMTPMailbox(settings.from, displayName: "statushook"), to: settings.to.map { SMTPMailbox($0) },
+            subject: mail.subject, body: mail.text, messageID: mail.messageID,
+            extraHeaders: [.init("Auto-Submitted", "auto-generated")]))
+        return outcome.described("in digest \(mail.messageID) of \(events.count)")
+    }
+
+    private func send(_ message: SMTPMessage) -> AttemptOutcome {
         do {
             let report = try client.send(message, envelope: SMTPEnvelope(from: settings.from, recipients: settings.to))
             var detail = "accepted for \(report.accepted.joined(separator: ", ")): \(report.finalReply)"

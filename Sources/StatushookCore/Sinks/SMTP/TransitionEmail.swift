@@ -74,17 +74,18 @@ public struct TransitionEmail: Sendable, Equatable {
         first + second.filter { !first.contains($0) }
     }
 
-    /// Twilio error codes (five digits, e.g. 18601) mentioned in a failure reason, in order, once each.
+    /// Twilio error codes (five digits, e.g. 18601) mentioned in a failure reason, in order, once
+    /// each: a word of five digits, not digits inside a longer word (a SID's hex, `BU…c90972b…`).
     static func errorCodes(in reason: String) -> [String] {
         var codes: [String] = []
-        var digits = ""
+        var word = ""
         for character in reason + " " {
-            if character.isASCII && character.isNumber {
-                digits.append(character)
+            if character.isLetter || character.isNumber {
+                word.append(character)
                 continue
             }
-            if digits.count == 5 && !codes.contains(digits) { codes.append(digits) }
-            digits = ""
+            if word.count == 5, word.allSatisfy({ $0.isASCII && $0.isNumber }), !codes.contains(word) { codes.append(word) }
+            word = ""
         }
         return codes
     }
