@@ -238,7 +238,21 @@ start_postgres() {
     trap stop_postgres EXIT
     pg_cluster_init "$dir" "$port"
     PG_CLUSTER_DIR="$dir"
-    pg_cluster_start "$dir" || exit 1
+    # A port nothing listens on may still be taken (a closed connection's TIME_WAIT, a client's
+    # ephemeral port): then the next free one, a few times.
+    local tries=1
+    while ! pg_cluster_start "$dir" 2>"$dir/start-errors"; do
+        if [ "$tries" -ge 5 ] || ! grep -q 'Address already in use' "$dir/log"; then
+            cat "$dir/start-errors" >&2
+            exit 1
+        fi
+        tries=$((tries + 1))
+        port="$(free_port_from $((port + 1)))"
+        say "port taken; trying port $port"
+        sed -i "s/^port = .*/port = $port/" "$dir/data/postgresql.conf"
+        printf '%s\n' "$port" >"$dir/port"
+        : >"$dir/log"
+    done
     "$bin/createdb" -h "$dir/run" -p "$port" -U postgres statushook \
         || die "createdb statushook failed"
     STATUSHOOK_DATABASE_URL="$(pg_cluster_url "$dir" statushook)"
