@@ -5,6 +5,7 @@ enum CoreKey: String, CaseIterable, Sendable {
     case callbackPath = "callback_path"
     case trustedProxies = "trusted_proxies"
     case databaseURL = "database_url"
+    case commitTimeout = "commit_timeout"
     case authToken = "auth_token"
     case authTokenPrevious = "auth_token_previous"
     case callbackUsername = "callback_username"

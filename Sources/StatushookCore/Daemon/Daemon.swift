@@ -54,7 +54,8 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        writer = IngestWriter(database: configuration.database, readiness: readiness, logger: logger)
+        writer = IngestWriter(database: configuration.database, commitTimeout: configuration.commitTimeout,
+                              readiness: readiness, logger: logger)
         // Connections for the read endpoints, used on the router's reader threads.
         let readPool = PostgresPool(endpoint: configuration.database, maxConnections: 4)
         let readRoutes = [
