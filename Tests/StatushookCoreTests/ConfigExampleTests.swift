@@ -101,7 +101,7 @@ struct ConfigExampleTests {
             files[path] = line.components(separatedBy: " = ").dropFirst().joined(separator: " = ") + "\n"
             replaced.append(fileLine)
         }
-        #expect(files.count == 11)
+        #expect(files.count == 12)
         #expect(try F.parse(replaced.joined(separator: "\n"), files: files) == plain)
     }
 

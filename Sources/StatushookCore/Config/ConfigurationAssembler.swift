@@ -28,6 +28,7 @@ struct ConfigurationAssembler {
             try ValueSyntax.list(text, item: Self.trustedProxy)
         } ?? []
         configuration.databaseURL = value(.core(.databaseURL), AddressSyntax.databaseURL) ?? ""
+        configuration.readDatabaseURL = value(.core(.readDatabaseURL), AddressSyntax.databaseURL)
         configuration.commitTimeout = value(.core(.commitTimeout), Self.commitTimeout) ?? configuration.commitTimeout
         configuration.authToken = value(.core(.authToken), Self.literal)
         configuration.authTokenPrevious = value(.core(.authTokenPrevious), Self.literal)

@@ -111,6 +111,12 @@ database_url = postgresql:///statushook?host=/tmp
 # See docs/replication.md for several hosts in database_url and synchronous standbys.
 # commit_timeout = 10s
 
+# A replica (a streaming standby) for the reads: the history API and the CLI's history and
+# deliveries commands. While it does not answer, reads go to database_url; /readyz shows its
+# replay lag. Advice: target_session_attrs=prefer-standby with several hosts. Default: unset.
+#   or: read_database_url_file = /run/secrets/statushook_read_database_url
+# read_database_url = postgresql:///statushook?host=/var/run/replica
+
 # Days of callbacks and transitions to keep. Default: unset, kept forever.
 # retention_days = 400
 

@@ -1,0 +1,250 @@
+"""High availability on PostgreSQL's own replication (docs/replication.md), on real streaming
+replication: a primary and a synchronous standby made by pg_basebackup -R on this machine.
+
+- Failover under load: the primary stopped with -m immediate mid-load and the standby promoted;
+  every callback answered 2xx is on the new primary exactly once and reaches both sinks; no
+  answer other than 2xx or 503; the same daemon is ready again soon and records new callbacks.
+- A 2xx only for a durable commit: with the synchronous standby stopped a callback (and a
+  duplicate of one recorded before) is answered 503 within commit_timeout, and 200 again once
+  the standby is back; a wait for the standby cancelled with pg_cancel_backend is a 503.
+- read_database_url on the standby: the history API reads from it, /readyz shows its lag, and
+  the history API keeps answering from the primary while the standby is stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+
+from harness import (
+    Cluster, Database, basic_auth, callback_params, new_sid, report_figure, wait_for_status,
+    wait_until, webhook_sink,
+)
+from loadgen import (
+    CallbackLoad, assert_acknowledged_recorded_once, log_event_ids, webhook_event_ids,
+    wait_for_every_delivery,
+)
+
+# The standby's application_name, named by the primary's synchronous_standby_names.
+STANDBY_NAME = "s1"
+
+
+class ReplicatedPair:
+    """A primary (with database statushook) and a streaming standby of it, each a Cluster of
+    its own; the standby is synchronous once `make_synchronous()` ran."""
+
+    def __init__(self):
+        self.primary = Cluster()
+        self.standby = Cluster(create=False)
+        # pg_basebackup -R writes primary_conninfo; the primary knows the standby by its
+        # application_name, added here. -C -S: a replication slot keeps the WAL it still needs.
+        self.standby._lib(
+            "_make_standby", str(self.primary.dir), str(self.primary.port), str(self.standby.dir),
+            str(self.standby.port), STANDBY_NAME,
+            define=r'''_make_standby() {
+    local bin; bin="$(pg_bin_dir)"
+    mkdir -p "$3/run"; : >"$3/log"
+    if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$3"; fi
+    pg_as_owner "$bin/pg_basebackup" -h "$1/run" -p "$2" -U postgres -D "$3/data" \
+        -R -X stream -C -S "$5" -c fast
+    printf "\nport = %s\nunix_socket_directories = '%s'\n" "$4" "$3/run" >>"$3/data/postgresql.conf"
+    sed -i "s/^primary_conninfo = '/primary_conninfo = 'application_name=$5 /" "$3/data/postgresql.auto.conf"
+    grep -q "application_name=$5" "$3/data/postgresql.auto.conf"
+}''')
+        self.standby.start()
+
+    def make_synchronous(self) -> None:
+        """synchronous_standby_names on the primary (ALTER SYSTEM: the standby's own copy of the
+        configuration does not have it, so once promoted it commits alone), then waits until the
+        standby streams as the synchronous one."""
+        with psycopg.connect(self.primary.admin_conninfo, autocommit=True) as conn:
+            conn.execute(f"ALTER SYSTEM SET synchronous_standby_names = '{STANDBY_NAME}'")
+            conn.execute("SELECT pg_reload_conf()")
+        self.wait_synchronous()
+
+    def wait_synchronous(self, timeout: float = 30) -> None:
+        wait_until(lambda: self.replication_state() == ("streaming", "sync"), timeout,
+                   lambda: f"the standby to stream synchronously (now {self.replication_state()})")
+
+    def replication_state(self):
+        with psycopg.connect(self.primary.admin_conninfo, autocommit=True) as conn:
+            row = conn.execute("SELECT state, sync_state FROM pg_stat_replication WHERE application_name = %s",
+                               (STANDBY_NAME,)).fetchone()
+        return tuple(row) if row else None
+
+    def promote(self) -> None:
+        self.standby._lib("_promote", str(self.standby.dir),
+                          define='_promote() { pg_as_owner "$(pg_bin_dir)/pg_ctl" -D "$1/data" -w -t 60 promote; }')
+
+    @property
+    def database_url(self) -> str:
+        """Both hosts; libpq tries them in order and takes the one that accepts writes."""
+        return (f"host={self.primary.dir / 'run'},{self.standby.dir / 'run'} "
+                f"port={self.primary.port},{self.standby.port} user=postgres dbname=statushook "
+                f"target_session_attrs=read-write")
+
+    def primary_db(self) -> Database:
+        return Database(self.primary.admin_conninfo, "statushook")
+
+    def standby_db(self) -> Database:
+        return Database(self.standby.admin_conninfo, "statushook")
+
+    def remove(self) -> None:
+        self.standby.remove()
+        self.primary.remove()
+
+
+@pytest.fixture
+def pair():
+    """A primary and its synchronous standby. Request it before `start`, so that daemons stop first."""
+    replicated = ReplicatedPair()
+    try:
+        replicated.make_synchronous()
+        yield replicated
+    finally:
+        replicated.remove()
+
+
+def post(daemon, sid: str, status: str, token: str):
+    """One signed callback with its own idempotency token; (response, seconds it took)."""
+    started = time.monotonic()
+    resp = daemon.post_form(callback_params(sid, status), headers={"I-Twilio-Idempotency-Token": token})
+    return resp, time.monotonic() - started
+
+
+def sync_rep_waiters(pair: ReplicatedPair) -> list[int]:
+    """The statushook backends on the primary waiting for the synchronous standby."""
+    with psycopg.connect(pair.primary.admin_conninfo, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND application_name = 'statushook'")]
+
+
+def test_primary_stopped_immediate_under_load_and_standby_promoted_loses_no_acknowledged_callback(
+        pair, start, http_receiver, tmp_path):
+    receiver = http_receiver()
+    journal = tmp_path / "journal.jsonl"
+    config = webhook_sink("hook", receiver.url("/hook"))
+    config.update({"sink.journal.type": "log", "sink.journal.path": str(journal),
+                   "retry_schedule": "1s, 1s, 1s, 1s, 1s"})
+    daemon = start(config, database_url=pair.database_url, default_sinks=False)
+    pid = daemon.proc.pid
+
+    load = CallbackLoad(lambda: daemon, threads=4, pace=0.03, timeout=14.0).start()
+    try:
+        wait_until(lambda: len(load.acked()) >= 60, 30, "60 callbacks acknowledged before the failover")
+        pair.primary.stop("immediate")
+        began = time.monotonic()
+        pair.promote()
+        promoted = time.monotonic()
+        promoted_at = time.time()
+        ready = wait_for_status(lambda: daemon.get("/readyz"), 200, timeout=30)
+        to_ready = time.monotonic() - promoted
+        assert ready.status == 200, f"not ready within 30 s of the promotion: {ready.status} {ready.text}"
+        wait_until(lambda: load.acked_after(promoted_at) >= 60, 30,
+                   lambda: f"60 callbacks acknowledged after the promotion (answers {load.answers()})")
+    finally:
+        load.stop()
+
+    assert daemon.is_running() and daemon.proc.pid == pid, "statushook was restarted:\n" + daemon.stderr()
+    answers = load.answers()
+    others = {k: n for k, n in answers.items() if not (k.startswith("2") or k == "503")}
+    assert not others, f"answers other than 2xx and 503: {others} (all: {answers})"
+    slowest = max(a.elapsed for a in load.attempts())
+
+    db = pair.standby_db()  # the new primary
+    assert db.scalar("SELECT NOT pg_is_in_recovery()"), "the standby was not promoted"
+    counts = assert_acknowledged_recorded_once(db, load)
+    sinks = {"hook": lambda: webhook_event_ids(receiver, "/hook"), "journal": lambda: log_event_ids(journal)}
+    drained = False
+    try:
+        wait_for_every_delivery(db, sinks)
+        drained = True
+    finally:
+        got = {sink: received() for sink, received in sinks.items()}
+        report_figure(
+            f"FAILOVER sent={counts['sent']} acked={counts['acked']} recorded={counts['recorded']} "
+            f"delivered hook={len(set(got['hook']))} journal={len(set(got['journal']))}"
+            f"{'' if drained else ' OUTBOX NOT DRAINED'} promote={promoted - began:.2f}s "
+            f"ready_after_promotion={to_ready:.2f}s (answers {dict(sorted(answers.items()))}; "
+            f"slowest answer {slowest:.2f}s)")
+
+
+def test_synchronous_standby_stopped_gives_503_within_commit_timeout_then_200_once_it_is_back(pair, start):
+    daemon = start({"commit_timeout": "2s"}, database_url=pair.database_url)
+    sid = new_sid()
+    first = secrets.token_hex(12)
+    resp, _ = post(daemon, sid, "draft", first)
+    assert resp.status == 200 and resp.json()["result"] == "recorded", resp
+
+    pair.standby.stop()
+    # Several at once: the first waits in the COMMIT, the others behind it in the queue; each
+    # is answered 503 within commit_timeout (2 s, plus the watchdog's 50 ms tick).
+    tokens = [secrets.token_hex(12) for _ in range(3)]
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        results = list(pool.map(lambda t: post(daemon, sid, "pending-review", t), tokens))
+    for resp, took in results:
+        assert resp.status == 503, (resp, daemon.stderr())
+        assert resp.header("Retry-After"), resp
+        assert took < 2.6, f"a 503 after {took:.2f}s, beyond commit_timeout 2s"
+    # A duplicate of the callback recorded before is no 200 either: its transaction's COMMIT
+    # waits for the standby too (a bare read-only commit would not).
+    resp, took = post(daemon, sid, "draft", first)
+    assert resp.status == 503 and took < 2.6, (resp, took)
+    timeouts = [r for r in daemon.log_records() if "commit_timeout" in str(r.get("message"))]
+    assert timeouts, "no log line says the commit took longer than commit_timeout:\n" + daemon.stderr()
+    readyz = daemon.get("/readyz").json()
+    assert "timed out" in readyz.get("commits", ""), readyz
+
+    pair.standby.start()
+    pair.wait_synchronous()
+    back = [post(daemon, sid, "pending-review", t) for t in tokens]
+    assert all(resp.status == 200 for resp, _ in back), back
+    # A batch whose wait was cancelled was committed on the primary (and is replicated now):
+    # its retries are duplicates; callbacks answered while still queued are recorded now.
+    outcomes = [resp.json()["result"] for resp, _ in back]
+    assert set(outcomes) <= {"recorded", "unchanged", "duplicate"}, outcomes
+    resp, took = post(daemon, sid, "draft", first)
+    assert resp.status == 200 and resp.json()["result"] == "duplicate" and took < 2, (resp, took)
+    assert pair.standby_db().scalar("SELECT count(*) FROM callbacks WHERE sid = %s", sid) == 1 + len(tokens)
+    report_figure(f"SYNCSTANDBY commit_timeout=2s standby stopped: 503 after "
+                  f"{', '.join(f'{t:.2f}s' for _, t in results)}; standby back: {outcomes}")
+
+
+def test_cancelled_wait_for_the_synchronous_standby_is_answered_503_not_200(pair, start):
+    daemon = start(database_url=pair.database_url)  # commit_timeout: the default 10 s
+    sid = new_sid()
+    resp, _ = post(daemon, sid, "draft", secrets.token_hex(12))
+    assert resp.status == 200, resp
+
+    pair.standby.stop()
+    outcome = {}
+    token = secrets.token_hex(12)
+    sender = threading.Thread(target=lambda: outcome.update(result=post(daemon, sid, "pending-review", token)))
+    sender.start()
+    try:
+        waiters = wait_until(lambda: sync_rep_waiters(pair), 5, "a statushook backend waiting for SyncRep")
+        with psycopg.connect(pair.primary.admin_conninfo, autocommit=True) as conn:
+            assert conn.execute("SELECT pg_cancel_backend(%s)", (waiters[0],)).fetchone()[0]
+    finally:
+        sender.join(timeout=15)
+    resp, took = outcome["result"]
+    # Committed on the primary, not replicated: not an acknowledgement.
+    assert resp.status == 503, (resp, daemon.stderr())
+    assert took < 8, f"the 503 came after {took:.2f}s: from commit_timeout, not from the WARNING"
+    assert pair.primary_db().scalar("SELECT count(*) FROM callbacks WHERE idempotency_token = %s", token) == 1
+    logged = daemon.wait_for_log(lambda r: "not replicated" in str(r.get("message")))
+    assert logged, "no log line says the commit was not replicated:\n" + daemon.stderr()
+    assert "synchronous" in str(logged.get("warning")), logged
+    # No WARNING leaked to stderr as libpq's own print.
+    assert not any(line.startswith("WARNING") for line in daemon.stderr_lines), daemon.stderr()
+    # The connection serves on: once the standby is back the retry is a 200 (a duplicate).
+    pair.standby.start()
+    pair.wait_synchronous()
+    resp, _ = post(daemon, sid, "pending-review", token)
+    assert resp.status == 200 and resp.json()["result"] == "duplicate", resp
