@@ -23,7 +23,7 @@ import psycopg
 import pytest
 
 from harness import (
-    Cluster, Database, basic_auth, callback_params, new_sid, report_figure, wait_for_status,
+    Cluster, Database, basic_auth, callback_params, new_sid, report_figure, run_cli, wait_for_status,
     wait_until, webhook_sink,
 )
 from loadgen import (
@@ -96,19 +96,48 @@ class ReplicatedPair:
         return Database(self.standby.admin_conninfo, "statushook")
 
     def remove(self) -> None:
-        self.standby.remove()
-        self.primary.remove()
+        """Both at once: removing a cluster's files takes seconds here."""
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda cluster: cluster.remove(), (self.standby, self.primary)))
 
 
 @pytest.fixture
 def pair():
-    """A primary and its synchronous standby. Request it before `start`, so that daemons stop first."""
+    """A primary and its synchronous standby, for a test that promotes the standby. Request it
+    before `start`, so that daemons stop first."""
     replicated = ReplicatedPair()
     try:
         replicated.make_synchronous()
         yield replicated
     finally:
         replicated.remove()
+
+
+@pytest.fixture(scope="module")
+def shared_pair():
+    """One pair for the tests that only stop and start the standby (each leaves it streaming
+    synchronously again, see `standby_back`): two initdb and a base backup cost ~15 s."""
+    replicated = ReplicatedPair()
+    try:
+        replicated.make_synchronous()
+        yield replicated
+    finally:
+        replicated.remove()
+
+
+@contextlib.contextmanager
+def standby_back(pair: ReplicatedPair):
+    """Whatever the block does to the standby, it streams synchronously again afterwards."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            with psycopg.connect(pair.standby.admin_conninfo, autocommit=True, connect_timeout=2) as conn:
+                conn.execute("SELECT pg_wal_replay_resume()")
+        if pair.replication_state() != ("streaming", "sync"):
+            with contextlib.suppress(RuntimeError):
+                pair.standby.start()
+            pair.wait_synchronous()
 
 
 def post(daemon, sid: str, status: str, token: str):
@@ -175,7 +204,13 @@ def test_primary_stopped_immediate_under_load_and_standby_promoted_loses_no_ackn
             f"slowest answer {slowest:.2f}s)")
 
 
-def test_synchronous_standby_stopped_gives_503_within_commit_timeout_then_200_once_it_is_back(pair, start):
+def test_synchronous_standby_stopped_gives_503_within_commit_timeout_then_200_once_it_is_back(shared_pair, start):
+    pair = shared_pair
+    with standby_back(pair):
+        standby_stopped_then_back(pair, start)
+
+
+def standby_stopped_then_back(pair: ReplicatedPair, start) -> None:
     daemon = start({"commit_timeout": "2s"}, database_url=pair.database_url)
     sid = new_sid()
     first = secrets.token_hex(12)
@@ -216,7 +251,13 @@ def test_synchronous_standby_stopped_gives_503_within_commit_timeout_then_200_on
                   f"{', '.join(f'{t:.2f}s' for _, t in results)}; standby back: {outcomes}")
 
 
-def test_cancelled_wait_for_the_synchronous_standby_is_answered_503_not_200(pair, start):
+def test_cancelled_wait_for_the_synchronous_standby_is_answered_503_not_200(shared_pair, start):
+    pair = shared_pair
+    with standby_back(pair):
+        cancelled_wait(pair, start)
+
+
+def cancelled_wait(pair: ReplicatedPair, start) -> None:
     daemon = start(database_url=pair.database_url)  # commit_timeout: the default 10 s
     sid = new_sid()
     resp, _ = post(daemon, sid, "draft", secrets.token_hex(12))
@@ -248,3 +289,63 @@ def test_cancelled_wait_for_the_synchronous_standby_is_answered_503_not_200(pair
     pair.wait_synchronous()
     resp, _ = post(daemon, sid, "pending-review", token)
     assert resp.status == 200 and resp.json()["result"] == "duplicate", resp
+
+
+USER, PASSWORD = "reader", "history-secret-5e2a"
+
+
+def profile_status(daemon, sid: str):
+    """The history API's status of `sid`, or the HTTP status when it is no 200."""
+    resp = daemon.get(f"/v1/CustomerProfiles/{sid}", headers={"Authorization": basic_auth(USER, PASSWORD)})
+    return resp.json()["status"] if resp.status == 200 else resp.status
+
+
+def test_read_database_url_on_the_standby_serves_history_and_falls_back_to_the_primary(shared_pair, start):
+    pair = shared_pair
+    with standby_back(pair):
+        reads_from_the_standby(pair, start)
+
+
+def reads_from_the_standby(pair: ReplicatedPair, start) -> None:
+    daemon = start({"history_username": USER, "history_password": PASSWORD,
+                    "read_database_url": pair.standby.conninfo}, database_url=pair.database_url)
+    sid = new_sid()
+    resp, _ = post(daemon, sid, "draft", secrets.token_hex(12))
+    assert resp.status == 200, resp
+    wait_until(lambda: profile_status(daemon, sid) == "draft", 10, "the history API to show the profile")
+    cli_env = {"STATUSHOOK_DATABASE_URL": pair.database_url, "STATUSHOOK_READ_DATABASE_URL": pair.standby.conninfo}
+
+    # Replay paused on the standby: a new status is committed (a synchronous commit waits for
+    # the standby's flush, not its replay) and is on the primary, but the history API and the
+    # CLI still say what the standby has replayed: they read from it.
+    with psycopg.connect(pair.standby.admin_conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_wal_replay_pause()")
+    resp, _ = post(daemon, sid, "pending-review", secrets.token_hex(12))
+    assert resp.status == 200 and resp.json()["result"] == "recorded", resp
+    assert pair.primary_db().scalar("SELECT status FROM profiles WHERE sid = %s", sid) == "pending-review"
+    assert profile_status(daemon, sid) == "draft"
+    cli = run_cli("history", sid, "--config", str(daemon.config_path), env=cli_env)
+    assert cli.returncode == 0 and "draft" in cli.stdout and "pending-review" not in cli.stdout, cli
+    lagging = wait_until(lambda: "WAL not replayed" in (r := daemon.get("/readyz").json()).get("replica", "") and r,
+                         10, lambda: f"/readyz to show the replica's lag: {daemon.get('/readyz').text}")
+    assert lagging["ready"] is True, lagging
+
+    with psycopg.connect(pair.standby.admin_conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_wal_replay_resume()")
+    wait_until(lambda: profile_status(daemon, sid) == "pending-review", 10, "the standby to replay the new status")
+    caught_up = wait_until(lambda: "caught up" in (r := daemon.get("/readyz").json()).get("replica", "") and r,
+                           10, lambda: f"/readyz to show the replica caught up: {daemon.get('/readyz').text}")
+
+    # The standby stopped: the history API and the CLI answer from the primary.
+    pair.standby.stop()
+    began = time.monotonic()
+    assert profile_status(daemon, sid) == "pending-review"
+    fallback_took = time.monotonic() - began
+    for _ in range(5):
+        assert profile_status(daemon, sid) == "pending-review"
+    cli = run_cli("history", sid, "--config", str(daemon.config_path), env=cli_env)
+    assert cli.returncode == 0 and "pending-review" in cli.stdout, cli
+    away = wait_until(lambda: "unreachable" in (r := daemon.get("/readyz").json()).get("replica", "") and r,
+                      10, lambda: f"/readyz to say the replica is away: {daemon.get('/readyz').text}")
+    report_figure(f"READREPLICA lagging: {lagging['replica']!r}; then {caught_up['replica']!r}; standby stopped: "
+                  f"history from the primary in {fallback_took:.3f}s, /readyz replica {away['replica']!r}")
