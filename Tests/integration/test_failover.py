@@ -185,6 +185,9 @@ def test_primary_stopped_immediate_under_load_and_standby_promoted_loses_no_ackn
     others = {k: n for k, n in answers.items() if not (k.startswith("2") or k == "503")}
     assert not others, f"answers other than 2xx and 503: {others} (all: {answers})"
     slowest = max(a.elapsed for a in load.attempts())
+    # The dispatcher LISTENs on the new primary (NOTIFY is not replicated), and ingest reconnected.
+    assert daemon.wait_for_log(lambda r: r.get("message") == "dispatcher listens for new deliveries again"), daemon.stderr()
+    assert sum(1 for r in daemon.log_records() if r.get("message") == "ingest connected to the database") >= 2, daemon.stderr()
 
     db = pair.standby_db()  # the new primary
     assert db.scalar("SELECT NOT pg_is_in_recovery()"), "the standby was not promoted"
