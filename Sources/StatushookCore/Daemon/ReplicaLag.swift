@@ -25,8 +25,8 @@ struct ReplicaLag: Equatable {
 
     init(row: [String?]) {
         func value(_ index: Int) -> String? { row.indices.contains(index) ? row[index] : nil }
-        isStandby = value(0) == "t"
-        caughtUp = value(1) != "f"
+        isStandby = value(0).flatMap(Bool.init(postgresText:)) ?? false
+        caughtUp = value(1).flatMap(Bool.init(postgresText:)) ?? true
         secondsSinceReplay = value(2).flatMap(Double.init)
         bytesBehind = value(3).flatMap { Double($0) }.map { Int64($0) } ?? 0
     }
