@@ -23,8 +23,8 @@ import psycopg
 import pytest
 
 from harness import (
-    Cluster, Database, basic_auth, callback_params, new_sid, report_figure, run_cli, wait_for_status,
-    wait_until, webhook_sink,
+    Cluster, Database, basic_auth, callback_params, new_sid, read_json_lines, report_figure, run_cli,
+    wait_for_status, wait_until, webhook_sink,
 )
 from loadgen import (
     CallbackLoad, assert_acknowledged_recorded_once, log_event_ids, webhook_event_ids,
@@ -352,3 +352,38 @@ def reads_from_the_standby(pair: ReplicatedPair, start) -> None:
                       10, lambda: f"/readyz to say the replica is away: {daemon.get('/readyz').text}")
     report_figure(f"READREPLICA lagging: {lagging['replica']!r}; then {caught_up['replica']!r}; standby stopped: "
                   f"history from the primary in {fallback_took:.3f}s, /readyz replica {away['replica']!r}")
+
+
+def test_a_primary_turned_read_only_gives_503_not_500_until_the_standby_is_promoted(pair, start, tmp_path):
+    """What a connection that finds itself on a server no longer accepting writes (25006) does:
+    the old primary demoted under open connections, or a virtual IP moved late. Read-only by
+    default_transaction_read_only here, so that the open connections stay open."""
+    daemon = start(database_url=pair.database_url)
+    sid = new_sid()
+    resp, _ = post(daemon, sid, "draft", secrets.token_hex(12))
+    assert resp.status == 200, resp
+
+    with psycopg.connect(pair.primary.admin_conninfo, autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+        conn.execute("SELECT pg_reload_conf()")
+
+    def read_only_everywhere():
+        with psycopg.connect(pair.primary.admin_conninfo, autocommit=True) as conn:
+            return conn.execute("SHOW default_transaction_read_only").fetchone()[0] == "on"
+    wait_until(read_only_everywhere, 5, "the primary to take default_transaction_read_only")
+    # Neither host takes writes now: 503 (Twilio retries), never a 500 for a callback refused
+    # as if it were bad. (An idle session reads the new setting only at its next statement, so
+    # the first batch may still commit, replicated, and be a 200.)
+    answers = [post(daemon, sid, "pending-review", secrets.token_hex(12))[0].status for _ in range(4)]
+    assert set(answers) <= {200, 503} and answers[1:] == [503, 503, 503], (answers, daemon.stderr())
+
+    pair.promote()
+    token = secrets.token_hex(12)
+    resp = wait_for_status(lambda: post(daemon, sid, "in-review", token)[0], 200, timeout=15)
+    assert resp.status == 200 and resp.json()["result"] == "recorded", (resp, daemon.stderr())
+    transition = resp.json()["transition_id"]
+    new_primary = pair.standby_db()
+    assert new_primary.scalar("SELECT count(*) FROM callbacks WHERE idempotency_token = %s", token) == 1
+    # The dispatcher left the read-only server too: the new transition reaches the log sink.
+    wait_until(lambda: any(line.get("id") == f"TR{transition}" for line in read_json_lines(tmp_path / "everything.log")),
+               20, lambda: f"TR{transition} in the log sink:\n{daemon.stderr()}")
