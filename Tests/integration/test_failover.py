@@ -384,6 +384,11 @@ def test_a_primary_turned_read_only_gives_503_not_500_until_the_standby_is_promo
     transition = resp.json()["transition_id"]
     new_primary = pair.standby_db()
     assert new_primary.scalar("SELECT count(*) FROM callbacks WHERE idempotency_token = %s", token) == 1
-    # The dispatcher left the read-only server too: the new transition reaches the log sink.
+    # The dispatcher left the read-only server too: the new transition reaches the log sink, and
+    # its listener (which sends no statement of its own accord) checks its server every idle
+    # wait (5 s) and moves to the new primary.
     wait_until(lambda: any(line.get("id") == f"TR{transition}" for line in read_json_lines(tmp_path / "everything.log")),
                20, lambda: f"TR{transition} in the log sink:\n{daemon.stderr()}")
+    moved = daemon.wait_for_log(lambda r: r.get("message") == "dispatcher listens for new deliveries again", timeout=15)
+    assert moved, "the dispatcher's listener stayed on the read-only server:\n" + daemon.stderr()
+    assert any("no longer takes writes" in str(r.get("error")) for r in daemon.log_records()), daemon.stderr()
