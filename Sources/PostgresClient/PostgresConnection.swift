@@ -1,4 +1,5 @@
 import CLibPQ
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -142,6 +143,21 @@ public final class PostgresConnection: @unchecked Sendable {
         handle.map { PQbackendPID($0) } ?? 0
     }
 
+    /// The WARNINGs the server sent since the last call (at most the last 16), oldest first.
+    ///
+    /// Take them before a transaction and after its COMMIT: a COMMIT that returns `COMMAND_OK`
+    /// with WARNING 01000 was committed here but its wait for a synchronous standby was cancelled.
+    public func takeWarnings() -> [PostgresNotice] {
+        noticeSink.takeWarnings()
+    }
+
+    /// What another thread may use to cancel this connection's statement or to break the
+    /// connection while this one is blocked in it; nil when closed.
+    public func makeInterrupter() -> PostgresInterrupter? {
+        guard let handle, let cancel = PQgetCancel(handle) else { return nil }
+        return PostgresInterrupter(cancel: cancel, socket: PQsocket(handle))
+    }
+
     /// Closes the connection; calling it again does nothing.
     public func close() {
         if let handle {
@@ -168,19 +184,38 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 }
 
-/// Forwards the server's NOTICEs to the caller's closure (or drops them).
+/// Forwards the server's NOTICEs to the caller's closure (or drops them), and keeps the last few
+/// WARNINGs for ``PostgresConnection/takeWarnings()``: a COMMIT can succeed with a WARNING that
+/// changes what it means (a cancelled wait for a synchronous standby).
 final class NoticeSink: Sendable {
+    /// Enough for the statements of one transaction; older ones are dropped, never grown without bound.
+    static let keptWarnings = 16
+
     private let handler: (@Sendable (PostgresNotice) -> Void)?
+    private let warnings = Locked<[PostgresNotice]>([])
 
     init(_ handler: (@Sendable (PostgresNotice) -> Void)?) {
         self.handler = handler
     }
 
     func receive(_ result: OpaquePointer) {
-        guard let handler else { return }
         let severity = resultField(result, SHK_PG_DIAG_SEVERITY_NONLOCALIZED) ?? "NOTICE"
         let message = resultField(result, SHK_PG_DIAG_MESSAGE_PRIMARY)
             ?? oneLine(String(cString: PQresultErrorMessage(result)))
-        handler(PostgresNotice(severity: severity, sqlState: resultField(result, SHK_PG_DIAG_SQLSTATE), message: message))
+        let notice = PostgresNotice(severity: severity, sqlState: resultField(result, SHK_PG_DIAG_SQLSTATE), message: message)
+        if severity == "WARNING" {
+            warnings.withLock { kept in
+                if kept.count >= Self.keptWarnings { kept.removeFirst() }
+                kept.append(notice)
+            }
+        }
+        handler?(notice)
+    }
+
+    func takeWarnings() -> [PostgresNotice] {
+        warnings.withLock { kept in
+            defer { kept.removeAll() }
+            return kept
+        }
     }
 }

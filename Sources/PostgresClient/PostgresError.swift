@@ -25,7 +25,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     /// True when retrying, later or on a fresh connection, may work: the database was unreachable,
-    /// went away, is shutting down or starting, or has no connection slot (nor has the pool).
+    /// went away, is shutting down or starting, has no connection slot (nor has the pool), or
+    /// is a standby now (25006: after a failover an old connection may reach a demoted server,
+    /// and a new one finds the promoted primary).
     public var isConnectionProblem: Bool {
         switch kind {
         case .connectionFailed, .connectionLost, .poolExhausted:
@@ -33,7 +35,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case .queryFailed:
             guard let sqlState else { return false }
             return sqlState.hasPrefix("08")
-                || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
+                || ["57P01", "57P02", "57P03", "53300", "25006"].contains(sqlState)
         }
     }
 

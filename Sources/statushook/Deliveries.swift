@@ -29,7 +29,7 @@ struct Deliveries: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let rows = try withDatabase(configuration) { connection in
+        let rows = try withReadDatabase(configuration) { connection in
             try OutboxStore().list(state: state, sink: sink, sid: sid, limit: limit, on: connection)
         }
         let table = rows.map { row -> [String] in
@@ -80,6 +80,19 @@ struct Replay: ParsableCommand {
                                      states: states, on: connection)
         }
         print("re-queued \(count) deliver\(count == 1 ? "y" : "ies")")
+    }
+}
+
+/// Runs `body`, which only reads, on the read replica (`read_database_url`) when one is set, or
+/// on the primary when there is none or it does not answer; a failure is printed and exits 1.
+func withReadDatabase<T>(_ configuration: Configuration, _ body: (PostgresConnection) throws -> T) throws -> T {
+    do {
+        let pool = configuration.makeReadPool(maxConnections: 1)
+        defer { pool.closeAll() }
+        return try pool.withConnection(body)
+    } catch {
+        printError("statushook: \(error)")
+        throw ExitCode(1)
     }
 }
 

@@ -29,7 +29,7 @@ struct History: ParsableCommand {
         if let sid {
             try showTransitions(of: sid, configuration: configuration, style: style)
         } else {
-            let rows = try withDatabase(configuration) { try $0.query(Self.profilesSQL, [String(limit)]) }
+            let rows = try withReadDatabase(configuration) { try $0.query(Self.profilesSQL, [String(limit)]) }
             print(StyledTable.render(header: ["SID", "KIND", "STATUS", "LAST CHANGE", "FRIENDLY NAME"], rows: rows.map { row in
                 [[(row["sid"] ?? "", nil)], [(Self.kindName(row["kind"]), nil)], [style.status(row["status"] ?? "")],
                  [(row["changed"] ?? "", nil)], [(row["friendly_name"] ?? "", nil)]]
@@ -39,7 +39,7 @@ struct History: ParsableCommand {
     }
 
     private func showTransitions(of sid: String, configuration: Configuration, style: CellStyle) throws {
-        let (profile, transitions) = try withDatabase(configuration) { connection in
+        let (profile, transitions) = try withReadDatabase(configuration) { connection in
             (try connection.query(Self.profileSQL, [sid]), try connection.query(Self.transitionsSQL, [sid, String(limit)]))
         }
         guard let current = profile.first else {

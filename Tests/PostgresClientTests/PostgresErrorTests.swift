@@ -11,8 +11,8 @@ struct PostgresErrorTests {
         #expect(!PostgresError(kind: .queryFailed, message: "x").isConnectionProblem)
     }
 
-    @Test("SQLSTATE class 08, shutdown, start-up and too_many_connections are connection problems",
-          arguments: ["08000", "08006", "08P01", "57P01", "57P02", "57P03", "53300"])
+    @Test("SQLSTATE class 08, shutdown, start-up, too_many_connections and a read-only standby (25006) are connection problems",
+          arguments: ["08000", "08006", "08P01", "57P01", "57P02", "57P03", "53300", "25006"])
     func connectionStates(state: String) {
         #expect(PostgresError(kind: .queryFailed, sqlState: state, message: "x").isConnectionProblem)
     }

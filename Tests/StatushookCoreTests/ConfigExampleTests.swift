@@ -101,7 +101,7 @@ struct ConfigExampleTests {
             files[path] = line.components(separatedBy: " = ").dropFirst().joined(separator: " = ") + "\n"
             replaced.append(fileLine)
         }
-        #expect(files.count == 13)
+        #expect(files.count == 14)
         #expect(try F.parse(replaced.joined(separator: "\n"), files: files) == plain)
     }
 

@@ -147,6 +147,19 @@ struct ConfigValueTests {
         #expect(Self.error("connection_timeout", value)?.message == "bad value for 'connection_timeout': \(Self.durationRule)")
     }
 
+    @Test("commit_timeout is 10 s unless set, from 100 ms to 14 s (under Twilio's 15 s)")
+    func commitTimeout() throws {
+        #expect(try F.parseWithRequired("").commitTimeout == .seconds(10))
+        #expect(try F.parseWithRequired("commit_timeout = 2s\n").commitTimeout == .seconds(2))
+        #expect(try F.parseWithRequired("commit_timeout = 100ms\n").commitTimeout == .milliseconds(100))
+        #expect(try F.parseWithRequired("commit_timeout = 14s\n").commitTimeout == .seconds(14))
+        for value in ["15s", "1m", "99ms"] {
+            #expect(Self.error("commit_timeout", value)?.message
+                    == "bad value for 'commit_timeout': expected from 100ms to 14s (Twilio waits 15 s for an answer)")
+        }
+        #expect(Self.error("commit_timeout", "5")?.message == "bad value for 'commit_timeout': \(Self.durationRule)")
+    }
+
     @Test("connection_timeout takes any duration unit")
     func connectionTimeout() throws {
         #expect(try F.parseWithRequired("connection_timeout = 1500ms\n").connectionTimeout == .milliseconds(1500))

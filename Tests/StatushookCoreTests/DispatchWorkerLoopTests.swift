@@ -76,4 +76,16 @@ struct DispatchWorkerLoopTests {
         #expect(again.dropConnection)
         #expect(loop.expireOwnLeases)
     }
+
+    @Test("a lost connection makes the sweep due at once (after a failover); a refused statement does not")
+    func sweepAfterReconnect() {
+        let start = ContinuousClock.now
+        var loop = DispatchWorkerLoop(settings: Self.settings, sweeps: true)
+        #expect(loop.sweep(now: start) == .deadProcessesThenExpiredLeases)
+        _ = loop.failed(connectionLost: false)
+        #expect(loop.sweep(now: start + .seconds(1)) == .notDue)
+        _ = loop.failed(connectionLost: true)
+        #expect(loop.sweep(now: start + .seconds(2)) == .deadProcessesThenExpiredLeases)
+        #expect(loop.sweep(now: start + .seconds(3)) == .notDue)
+    }
 }

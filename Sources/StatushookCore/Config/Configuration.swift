@@ -15,6 +15,10 @@ public struct Configuration: Sendable, Equatable {
     public var trustedProxies: [String]
     /// A libpq conninfo or a `postgres://` / `postgresql://` URL.
     public var databaseURL: String
+    /// A replica for the reads (history API, CLI read commands), or nil: they use `databaseURL`.
+    public var readDatabaseURL: String?
+    /// How long a callback's answer waits for its commit before it is 503 (under Twilio's 15 s).
+    public var commitTimeout: Duration
     public var authToken: String?
     public var authTokenPrevious: String?
     /// Keyed by AccountSid, normalized to `AC` and lowercase hex as Twilio writes it.
@@ -60,6 +64,8 @@ public struct Configuration: Sendable, Equatable {
         callbackPath = "/callbacks/twilio"
         trustedProxies = []
         self.databaseURL = databaseURL
+        readDatabaseURL = nil
+        commitTimeout = .seconds(10)
         authToken = nil
         authTokenPrevious = nil
         accountTokens = [:]

@@ -28,6 +28,8 @@ struct ConfigurationAssembler {
             try ValueSyntax.list(text, item: Self.trustedProxy)
         } ?? []
         configuration.databaseURL = value(.core(.databaseURL), AddressSyntax.databaseURL) ?? ""
+        configuration.readDatabaseURL = value(.core(.readDatabaseURL), AddressSyntax.databaseURL)
+        configuration.commitTimeout = value(.core(.commitTimeout), Self.commitTimeout) ?? configuration.commitTimeout
         configuration.authToken = value(.core(.authToken), Self.literal)
         configuration.authTokenPrevious = value(.core(.authTokenPrevious), Self.literal)
         configuration.callbackUsername = value(.core(.callbackUsername), ValueSyntax.basicAuthUser)
@@ -131,6 +133,16 @@ struct ConfigurationAssembler {
         let bytes = try ValueSyntax.byteCount(text)
         guard (1024...1024 * 1024).contains(bytes) else { throw ValueRule("expected from 1KiB to 1MiB") }
         return bytes
+    }
+
+    /// A duration from 100 ms to 14 s: Twilio waits 15 s for an answer, and a 503 it gets in
+    /// time is retried where a timeout may not be.
+    static func commitTimeout(_ text: Substring) throws(ValueRule) -> Duration {
+        let duration = try ValueSyntax.duration(text)
+        guard duration >= .milliseconds(100), duration <= .seconds(14) else {
+            throw ValueRule("expected from 100ms to 14s (Twilio waits 15 s for an answer)")
+        }
+        return duration
     }
 
     /// Any text: tokens and passwords are taken as written.

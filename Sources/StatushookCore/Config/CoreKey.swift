@@ -5,6 +5,8 @@ enum CoreKey: String, CaseIterable, Sendable {
     case callbackPath = "callback_path"
     case trustedProxies = "trusted_proxies"
     case databaseURL = "database_url"
+    case commitTimeout = "commit_timeout"
+    case readDatabaseURL = "read_database_url"
     case authToken = "auth_token"
     case authTokenPrevious = "auth_token_previous"
     case callbackUsername = "callback_username"
@@ -28,10 +30,10 @@ enum CoreKey: String, CaseIterable, Sendable {
     case reconcileInterval = "reconcile_interval"
 
     /// Secrets also have a `…_file` form and are never quoted in an error.
-    /// `database_url` is one because a URL may carry a password.
+    /// `database_url` (and `read_database_url`) is one because a URL may carry a password.
     var isSecret: Bool {
         switch self {
-        case .databaseURL, .authToken, .authTokenPrevious, .callbackPassword, .historyPassword, .twilioAPISecret: true
+        case .databaseURL, .readDatabaseURL, .authToken, .authTokenPrevious, .callbackPassword, .historyPassword, .twilioAPISecret: true
         default: false
         }
     }

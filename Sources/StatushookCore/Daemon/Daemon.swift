@@ -54,9 +54,10 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        writer = IngestWriter(database: configuration.database, readiness: readiness, logger: logger)
+        writer = IngestWriter(database: configuration.database, commitTimeout: configuration.commitTimeout,
+                              readiness: readiness, logger: logger)
         // Connections for the read endpoints, used on the router's reader threads.
-        let readPool = PostgresPool(endpoint: configuration.database, maxConnections: 4)
+        let readPool = configuration.makeReadPool(maxConnections: 4)
         let readRoutes = [
             ReadRoute(.prefix("/v1/"), try HistoryAPI(configuration: configuration, pool: readPool, logger: logger)),
             ReadRoute(.exact("/metrics"), MetricsEndpoint(metrics: .shared, pool: readPool,
@@ -100,7 +101,8 @@ public final class Daemon: Sendable {
             (DeferredService(retention), Self.partStopTimeout),
         ]
         if let reconciler { needSchema.append((DeferredService(reconciler), Self.partStopTimeout)) }
-        let watch = DatabaseWatch(database: configuration.database, applyMigrations: options.applyMigrations,
+        let watch = DatabaseWatch(database: configuration.database, replica: configuration.readDatabase,
+                                  applyMigrations: options.applyMigrations,
                                   readiness: readiness, logger: logger) { [readiness, logger, needSchema] in
             readiness.writerStarted()
             for (part, _) in needSchema {

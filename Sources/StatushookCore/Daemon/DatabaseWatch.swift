@@ -10,6 +10,9 @@ import PostgresClient
 /// a failure: the daemon stops.
 final class DatabaseWatch: BackgroundService {
     let database: PostgresEndpoint
+    /// `read_database_url`: its replay lag goes to `/readyz` (detail only: reads fall back to
+    /// the primary while it is away).
+    let replica: PostgresEndpoint?
     let applyMigrations: Bool
     let readiness: Readiness
     let logger: Logger
@@ -23,9 +26,10 @@ final class DatabaseWatch: BackgroundService {
     /// Short enough that a database that comes up is noticed soon, long enough not to hammer it.
     static let maxDelay = Duration.seconds(5)
 
-    init(database: PostgresEndpoint, applyMigrations: Bool, readiness: Readiness, logger: Logger,
-         onReady: @escaping @Sendable () -> Void) {
+    init(database: PostgresEndpoint, replica: PostgresEndpoint? = nil, applyMigrations: Bool,
+         readiness: Readiness, logger: Logger, onReady: @escaping @Sendable () -> Void) {
         self.database = database
+        self.replica = replica
         self.applyMigrations = applyMigrations
         self.readiness = readiness
         self.logger = logger
@@ -44,6 +48,42 @@ final class DatabaseWatch: BackgroundService {
                 failure("\(error)")
             }
         }
+        if let replica {
+            readiness.note("replica", "not checked yet")
+            threads.spawn("replica-watch") { [self] in watchReplica(replica) }
+        }
+    }
+
+    /// Reads the replica's replay lag every `interval` for `/readyz`, on a kept connection.
+    private func watchReplica(_ replica: PostgresEndpoint) {
+        var connection: PostgresConnection?
+        defer { connection?.close() }
+        var away = false
+        repeat {
+            do {
+                if connection?.isHealthy != true {
+                    connection?.close()
+                    connection = nil
+                    connection = try replica.connect()
+                }
+                let row = try connection!.query(ReplicaLag.sql).rows.first ?? []
+                let lag = ReplicaLag(row: row)
+                readiness.note("replica", lag.detail)
+                if away {
+                    logger.notice("the read replica answers again; reads go to it")
+                    away = false
+                }
+            } catch {
+                connection?.close()
+                connection = nil
+                readiness.note("replica", ReplicaLag.awayDetail(error))
+                if !away {
+                    logger.warning("the read replica does not answer; reads go to the primary meanwhile",
+                                   metadata: ["error": "\(error)"])
+                    away = true
+                }
+            }
+        } while threads.sleep(interval)
     }
 
     /// Ends the wait at start or the checks; a check in progress ends first (libpq's connect

@@ -23,6 +23,8 @@ extension Daemon {
                            differs: { $0.listenHost != $1.listenHost || $0.listenPort != $1.listenPort },
                            keep: { $0.listenHost = $1.listenHost; $0.listenPort = $1.listenPort }),
         .field("database_url", \.databaseURL),
+        .field("commit_timeout", \.commitTimeout),
+        .field("read_database_url", \.readDatabaseURL),
         .field("http_threads", \.httpThreads),
         .field("max_connections", \.maxConnections),
         .field("connection_timeout", \.connectionTimeout),

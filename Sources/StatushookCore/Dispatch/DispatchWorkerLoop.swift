@@ -70,9 +70,12 @@ struct DispatchWorkerLoop {
         return paused ? .poll(min(timeout, settings.pausedPoll)) : .waitForWakeup(timeout)
     }
 
-    /// An error anywhere in a round: whatever this worker claimed may be left unrecorded.
+    /// An error anywhere in a round: whatever this worker claimed may be left unrecorded. A lost
+    /// connection also makes the sweep due at once on the next one: after a failover the new
+    /// primary holds leases of processes that died with the old one, not worth 30 s of waiting.
     mutating func failed(connectionLost: Bool) -> Recovery {
         abandoned = true
+        if connectionLost { lastSweep = nil }
         return Recovery(dropConnection: connectionLost, wait: .seconds(1))
     }
 }

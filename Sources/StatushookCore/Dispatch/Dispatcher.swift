@@ -341,8 +341,14 @@ public final class Dispatcher: BackgroundService {
 
     // MARK: - Listener
 
+    /// Whether the server the listener is on still takes writes: a connection that only waits
+    /// for notifications would never hear that it was made read-only (a demotion without a
+    /// restart, a virtual IP moved late), and NOTIFYs come from the primary alone.
+    static let stillPrimarySQL = "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off' AS writable"
+
     /// LISTENs on its own connection and wakes the workers; a lost connection is logged once
-    /// (the workers still wake on their own every `idleWait`) and its return too.
+    /// (the workers still wake on their own every `idleWait`) and its return too. Every
+    /// `idleWait` it checks that its server still takes writes, and moves when it does not.
     private func listen() {
         var failing = false
         while !isStopping {
@@ -356,9 +362,18 @@ public final class Dispatcher: BackgroundService {
                 }
                 // Notifications sent while we were away are lost: look again.
                 for wakeup in wakeups.values { wakeup.signal() }
+                var checked = ContinuousClock.now
                 while !isStopping {
                     if !(try connection.waitForNotifications(timeout: .seconds(1))).isEmpty {
                         for wakeup in wakeups.values { wakeup.signalOne() }
+                    }
+                    if ContinuousClock.now - checked >= settings.idleWait {
+                        checked = .now
+                        let writable = try connection.query(Self.stillPrimarySQL).first?.decode("writable", as: Bool.self)
+                        if writable == false {
+                            throw PostgresError(kind: .queryFailed, sqlState: "25006",
+                                                message: "the server no longer takes writes; listening on the primary instead")
+                        }
                     }
                 }
             } catch {

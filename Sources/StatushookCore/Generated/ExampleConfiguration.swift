@@ -105,6 +105,18 @@ auth_token = 0123456789abcdef0123456789abcdef
 #   or: database_url_file = /run/secrets/statushook_database_url
 database_url = postgresql:///statushook?host=/tmp
 
+# How long a callback's answer waits for its commit; past it the answer is 503 (Twilio retries;
+# the idempotency key makes that harmless). With a synchronous standby away a COMMIT waits for
+# it without end: this keeps answers under Twilio's 15 s. From 100ms to 14s. Default: 10s.
+# See docs/replication.md for several hosts in database_url and synchronous standbys.
+# commit_timeout = 10s
+
+# A replica (a streaming standby) for the reads: the history API and the CLI's history and
+# deliveries commands. While it does not answer, reads go to database_url; /readyz shows its
+# replay lag. Advice: target_session_attrs=prefer-standby with several hosts. Default: unset.
+#   or: read_database_url_file = /run/secrets/statushook_read_database_url
+# read_database_url = postgresql:///statushook?host=/var/run/replica
+
 # Days of callbacks and transitions to keep. Default: unset, kept forever.
 # retention_days = 400
 

@@ -13,15 +13,19 @@ enum IngestBatchPlan {
         case split
         /// This callback alone was refused, for a reason a retry will not fix.
         case refuse
+        /// The batch was answered 503 already (its `commit_timeout` passed and its statement was
+        /// cancelled): roll back and stop, no retry and no split.
+        case abandon
     }
 
     /// Tries of one batch in all, when serialization failures or deadlocks keep it from committing.
     static let attempts = 4
 
     /// After the `attempt`-th try of a batch of `size` failed.
-    static func afterFailure(connectionLost: Bool, serializationOrDeadlock: Bool, attempt: Int,
-                             size: Int) -> AfterFailure {
+    static func afterFailure(connectionLost: Bool, serializationOrDeadlock: Bool, answered: Bool = false,
+                             attempt: Int, size: Int) -> AfterFailure {
         if connectionLost { return .answerUnavailable }
+        if answered { return .abandon }
         if serializationOrDeadlock && attempt < attempts { return .retry }
         return size > 1 ? .split : .refuse
     }

@@ -46,6 +46,17 @@ struct IngestQueue<Item> {
         return .batch(batch)
     }
 
+    /// Takes out the items `expired` picks (their answer's time is up), keeping the others in order.
+    mutating func removeExpired(_ expired: (Item) -> Bool) -> [Item] {
+        var gone: [Item] = []
+        items.removeAll { item in
+            guard expired(item) else { return false }
+            gone.append(item)
+            return true
+        }
+        return gone
+    }
+
     /// Closes the queue to new items; returns the items no thread will take (when none was
     /// started), to be answered at once.
     mutating func stop(writerStarted: Bool) -> [Item] {
