@@ -30,6 +30,7 @@ SYSTEM_PACKAGES=(
     libmicrohttpd-dev libpq-dev libssl-dev libcurl4-openssl-dev pkg-config
     postgresql postgresql-contrib nginx-light python3-venv ca-certificates
     systemd
+    chromium chromium-driver
 )
 
 # Installs whichever of SYSTEM_PACKAGES is missing; does nothing (and needs no root) otherwise.

@@ -1,0 +1,136 @@
+import HTTPServer
+import Logging
+import PostgresClient
+import Locking
+
+/// `GET /ui/...`: the read-only operator page, HTML rendered here from the database.
+///
+/// On and off with the history API, behind the same Basic credentials (an operator who may read
+/// the history may read it as a page); the router answers other methods 405. `check` refuses on
+/// the head alone; `respond` runs on a reader thread and blocks on the read pool.
+public final class OperatorPageEndpoint: ReadEndpoint, ReloadableEndpoint {
+    struct Settings: Sendable {
+        /// Nil when the history API is off: every page is then a 404.
+        var credentials: BasicCredentials?
+        var sinks: [String]
+
+        init(_ configuration: Configuration) {
+            if let username = configuration.historyUsername, let password = configuration.historyPassword {
+                credentials = BasicCredentials(username: username, password: password)
+            }
+            sinks = configuration.sinks.map(\.name)
+        }
+    }
+
+    /// No script at all, styles and images only from here, never in a frame, forms only to here.
+    static let securityHeaders: [(name: String, value: String)] = [
+        ("Content-Security-Policy",
+         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-store"),
+        ("X-Frame-Options", "DENY"),
+    ]
+
+    private let settings: Locked<Settings>
+    private let pool: PostgresPool
+    private let readiness: Readiness
+    private let store = OperatorPageStore()
+    private let logger: Logger
+
+    public init(configuration: Configuration, pool: PostgresPool, readiness: Readiness, logger: Logger) {
+        settings = Locked(Settings(configuration))
+        self.pool = pool
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    public func prepareReload(_ configuration: Configuration) throws -> @Sendable () -> Void {
+        let fresh = Settings(configuration)
+        return { [self] in self.settings.withLock { $0 = fresh } }
+    }
+
+    public func check(_ head: HTTPRequestHead) -> HTTPResponse? {
+        guard let credentials = settings.withLock({ $0.credentials }) else {
+            return TwilioErrorResponse.make(404, "the operator page is off: set history_username and history_password to turn it on")
+        }
+        guard credentials.authorize(head.headers["Authorization"]) else {
+            return BasicCredentials.challenge("operator page")
+        }
+        if case .failure(let error) = OperatorPageRoute.parse(path: head.path, query: head.query) {
+            return Self.page(error.status, OperatorPages.problem(status: error.status, message: error.message, now: Self.now()))
+        }
+        return nil
+    }
+
+    public func respond(to head: HTTPRequestHead) -> HTTPResponse {
+        if let refused = check(head) { return refused }
+        guard case .success(let route) = OperatorPageRoute.parse(path: head.path, query: head.query) else {
+            return TwilioErrorResponse.make(404, "no page at \(head.path)")
+        }
+        if route == .stylesheet {
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/css; charset=utf-8")] + Self.securityHeaders,
+                                body: Array(EmbeddedStylesheet.text.utf8))
+        }
+        let sinks = settings.withLock { $0.sinks }
+        do {
+            return try pool.withConnection { connection in
+                try answer(route, sinks: sinks, on: connection)
+            }
+        } catch let error as PostgresError where error.isConnectionProblem {
+            logger.warning("operator page failed: the database is unavailable", metadata: ["path": "\(head.path)", "error": "\(error)"])
+            return Self.page(503, OperatorPages.problem(status: 503, message: "The database is unavailable; try again shortly.", now: Self.now()),
+                             extra: [("Retry-After", "5")])
+        } catch {
+            logger.error("operator page failed", metadata: ["path": "\(head.path)", "error": "\(error)"])
+            return Self.page(500, OperatorPages.problem(status: 500, message: "The page could not be read from the database.", now: Self.now()))
+        }
+    }
+
+    private func answer(_ route: OperatorPageRoute, sinks: [String], on connection: PostgresConnection) throws -> HTTPResponse {
+        let now = Self.now()
+        switch route {
+        case .overview:
+            let counts = try store.overviewCounts(sinks: sinks, on: connection)
+            var ready = false
+            var checks: [(String, String)] = []
+            if case .object(let members) = readiness.report {
+                for (name, value) in members {
+                    switch value {
+                    case .bool(let flag) where name == "ready": ready = flag
+                    case .string(let text): checks.append((name, text))
+                    default: break
+                    }
+                }
+            }
+            let data = OverviewData(statusCounts: counts.statuses, deliveryCounts: counts.deliveries, sinks: counts.sinks,
+                                    ready: ready, readiness: checks)
+            return Self.page(200, OperatorPages.overview(data, now: now))
+        case .profiles(let query):
+            return Self.page(200, OperatorPages.profiles(try store.profiles(query, on: connection), query: query, now: now))
+        case .profile(let sid):
+            guard let found = try store.profile(sid: sid, on: connection) else {
+                return Self.page(404, OperatorPages.problem(status: 404, message: "statushook has no resource \(sid).", now: now))
+            }
+            return Self.page(200, OperatorPages.profile(found.detail, transitions: found.transitions, deliveries: found.deliveries, now: now))
+        case .rejections:
+            let found = try store.rejections(on: connection)
+            return Self.page(200, OperatorPages.rejections(latest: found.latest, recent: found.recent, now: now))
+        case .reviewTimes:
+            return Self.page(200, OperatorPages.reviewTimes(try store.reviewTimes(on: connection), now: now))
+        case .deliveries:
+            let found = try store.deliveries(on: connection)
+            return Self.page(200, OperatorPages.deliveries(dead: found.dead, retrying: found.retrying, now: now))
+        case .stylesheet:
+            preconditionFailure("answered before")
+        }
+    }
+
+    static func page(_ status: Int, _ html: HTML, extra: [(name: String, value: String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")] + securityHeaders + extra, body: html.document)
+    }
+
+    private static func now() -> Int64 {
+        Timestamp.now().seconds
+    }
+}
