@@ -15,8 +15,10 @@ html { -webkit-text-size-adjust: 100%; }
 body {
   margin: 0; color: var(--ink); background: var(--wash);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif;
-  overflow-wrap: anywhere;
+  overflow-wrap: break-word;
 }
+.name, .reason, .error, .sid { overflow-wrap: anywhere; }
+time, td code { white-space: nowrap; }
 a { color: var(--link); }
 a:focus-visible, button:focus-visible, select:focus-visible, input:focus-visible, summary:focus-visible {
   outline: 3px solid var(--focus); outline-offset: 2px;
@@ -49,7 +51,7 @@ tbody th { font-weight: 500; }
 .status-draft { color: var(--idle); background: var(--idle-bg); }
 .status-twilio-rejected::before, .status-dead::before, .status-paused::before { content: "✗ "; }
 .status-twilio-approved::before, .status-running::before, .status-delivered::before { content: "✓ "; }
-.status-pending-review::before, .status-in-review::before, .status-retrying::before, .status-pending::before { content: "⏳ "; }
+.status-pending-review::before, .status-in-review::before, .status-retrying::before, .status-pending::before, .status-delivering::before { content: "○ "; }
 .relative, .source, .empty, caption { color: var(--muted); }
 .ready { color: var(--ok); font-weight: 600; }
 .not-ready, .problem { color: var(--bad); font-weight: 600; }
@@ -59,6 +61,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; padding: 1rem; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; }
+section .facts { border: 0; padding: .25rem 0; }
 .timeline { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--line); }
 .timeline li { position: relative; padding: .25rem 0 .9rem 1rem; }
 .timeline li::before { content: ""; position: absolute; left: -8px; top: .55rem; width: 13px; height: 13px; border-radius: 50%; background: var(--paper); border: 3px solid #7a8796; }
@@ -70,7 +73,7 @@ button { background: #22303f; color: #fff; border-color: #22303f; cursor: pointe
 .paging a { margin-right: 1rem; }
 figure { margin: 0 0 1rem; padding: 1rem; }
 figcaption { color: var(--muted); font-size: .875rem; }
-.histogram { width: 100%; height: auto; display: block; }
+.histogram { width: 100%; max-width: 44rem; height: auto; display: block; }
 .histogram rect { fill: #3b73b9; }
 .histogram .count { font-size: 13px; text-anchor: middle; fill: var(--ink); }
 .histogram .label { font-size: 12px; text-anchor: middle; fill: var(--muted); }
