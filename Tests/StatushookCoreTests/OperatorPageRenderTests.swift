@@ -43,7 +43,10 @@ struct OperatorPageRenderTests {
             + [ReviewSample(verdict: "twilio-rejected", epoch: 1_796_601_600 - 86_400, seconds: 100)]
         let weeks = PageFigures.weekly(samples)
         #expect(weeks.map(\.week) == ["2026-12-07", "2026-11-30"])
-        #expect(weeks[0] == PageFigures.WeekStats(week: "2026-12-07", count: 5, approved: 5, p50: 7_300, p90: 2_000_000, max: 2_000_000))
+        #expect(weeks[0] == PageFigures.WeekStats(week: "2026-12-07", count: 5, approved: 5, p50: 7_300, p90: 2_000_000, max: 2_000_000,
+                                                  histogram: [1, 2, 0, 0, 1, 0, 0, 0, 1]))
+        #expect(PageFigures.week("2026-11-23", []) == PageFigures.WeekStats(week: "2026-11-23", count: 0, approved: 0, histogram: Array(repeating: 0, count: 9)))
+        #expect(PageFigures.weekStartEpoch(1_796_601_600 + 6 * 86_400 + 86_399) == 1_796_601_600)
         let histogram = PageFigures.histogram(samples)
         #expect(histogram.map(\.count) == [2, 2, 0, 0, 1, 0, 0, 0, 1])
         #expect(histogram.first?.label == "< 1 h" && histogram.last?.label == "≥ 2 w")

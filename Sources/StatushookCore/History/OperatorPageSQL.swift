@@ -211,12 +211,13 @@ enum OperatorPageSQL {
 
     // MARK: Review times
 
-    /// Verdicts the review times read at most.
-    static let verdictLimit = 5000
+    /// Verdicts of one week the review times read at most.
+    static let verdictLimit = 10_000
 
-    /// $1 limit: the latest verdicts of the last 12 weeks, each with the time since its resource
-    /// last went to pending-review. Verdicts by transitions_to_status_occurred_at; the
-    /// pending-review by transitions_sid_occurred_at, walking the resource's few transitions back.
+    /// $1 and $2 the week (epoch seconds, from inclusive, to exclusive), $3 limit: its verdicts,
+    /// each with the time since its resource last went to pending-review. Verdicts by
+    /// transitions_to_status_occurred_at; the pending-review by transitions_sid_occurred_at,
+    /// walking the resource's few transitions back.
     static let reviewTimes = """
         SELECT v.to_status, extract(epoch FROM v.occurred_at)::bigint AS at_epoch,
                extract(epoch FROM v.occurred_at - s.occurred_at)::bigint AS seconds
@@ -226,9 +227,9 @@ enum OperatorPageSQL {
                WHERE r.sid = v.sid AND r.to_status = 'pending-review' AND r.occurred_at <= v.occurred_at
                ORDER BY r.occurred_at DESC LIMIT 1) s
          WHERE v.to_status IN ('twilio-approved', 'twilio-rejected')
-           AND v.occurred_at >= now() - interval '12 weeks'
+           AND v.occurred_at >= to_timestamp($1::bigint) AND v.occurred_at < to_timestamp($2::bigint)
          ORDER BY v.occurred_at DESC
-         LIMIT $1::integer
+         LIMIT $3::integer
         """
 
     // MARK: Deliveries

@@ -36,6 +36,8 @@ public final class OperatorPageEndpoint: ReadEndpoint, ReloadableEndpoint {
     private let pool: PostgresPool
     private let readiness: Readiness
     private let store = OperatorPageStore()
+    /// Review-time figures of weeks that have ended, by the week's start (epoch seconds).
+    private let pastWeeks = Locked<[Int64: PageFigures.WeekStats]>([:])
     private let logger: Logger
 
     public init(configuration: Configuration, pool: PostgresPool, readiness: Readiness, logger: Logger) {
@@ -117,13 +119,41 @@ public final class OperatorPageEndpoint: ReadEndpoint, ReloadableEndpoint {
             let found = try store.rejections(on: connection)
             return Self.page(200, OperatorPages.rejections(latest: found.latest, recent: found.recent, now: now))
         case .reviewTimes:
-            return Self.page(200, OperatorPages.reviewTimes(try store.reviewTimes(on: connection), now: now))
+            return Self.page(200, OperatorPages.reviewTimes(try reviewWeeks(now: now, on: connection), now: now))
         case .deliveries:
             let found = try store.deliveries(on: connection)
             return Self.page(200, OperatorPages.deliveries(dead: found.dead, retrying: found.retrying, now: now))
         case .stylesheet:
             preconditionFailure("answered before")
         }
+    }
+
+    /// Weeks the review times cover: this one and the eleven before.
+    static let reviewWeekCount = 12
+
+    /// The figures of the last weeks, newest first. A week that has ended is read once and kept:
+    /// a transition's time is when statushook recorded it, so no verdict joins a past week later.
+    /// The current week is read on every request.
+    private func reviewWeeks(now: Int64, on connection: PostgresConnection) throws -> [PageFigures.WeekStats] {
+        let current = PageFigures.weekStartEpoch(now)
+        var weeks: [PageFigures.WeekStats] = []
+        for index in 0..<Self.reviewWeekCount {
+            let start = current - Int64(index) * 7 * 86_400
+            if index > 0, let kept = pastWeeks.withLock({ $0[start] }) {
+                weeks.append(kept)
+                continue
+            }
+            let samples = try store.reviewTimes(weekStarting: start, on: connection)
+            let week = PageFigures.week(PageFigures.weekStart(start), samples, truncated: samples.count >= OperatorPageSQL.verdictLimit)
+            if index > 0 {
+                pastWeeks.withLock { kept in
+                    kept[start] = week
+                    kept = kept.filter { $0.key > current - Int64(Self.reviewWeekCount + 1) * 7 * 86_400 }
+                }
+            }
+            weeks.append(week)
+        }
+        return weeks
     }
 
     static func page(_ status: Int, _ html: HTML, extra: [(name: String, value: String)] = []) -> HTTPResponse {

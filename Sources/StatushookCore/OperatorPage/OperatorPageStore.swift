@@ -62,8 +62,10 @@ struct OperatorPageStore: Sendable {
         return (latest, recent)
     }
 
-    func reviewTimes(on connection: PostgresConnection) throws -> [ReviewSample] {
-        try connection.query(OperatorPageSQL.reviewTimes, [String(OperatorPageSQL.verdictLimit)]).map { row throws(PostgresDecodingError) in
+    /// The verdicts of the week from `start` (epoch seconds), at most ``OperatorPageSQL/verdictLimit``.
+    func reviewTimes(weekStarting start: Int64, on connection: PostgresConnection) throws -> [ReviewSample] {
+        let parameters = [String(start), String(start + 7 * 86_400), String(OperatorPageSQL.verdictLimit)]
+        return try connection.query(OperatorPageSQL.reviewTimes, parameters).map { row throws(PostgresDecodingError) in
             ReviewSample(verdict: try row.decode("to_status", as: String.self), epoch: try row.decode("at_epoch", as: Int64.self),
                          seconds: try row.decode("seconds", as: Int64.self))
         }

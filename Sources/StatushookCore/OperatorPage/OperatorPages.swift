@@ -338,22 +338,26 @@ enum OperatorPages {
 
     // MARK: Review times
 
-    static func reviewTimes(_ samples: [ReviewSample], now: Int64) -> HTML {
-        let weeks = PageFigures.weekly(samples)
-        let histogram = PageFigures.histogram(samples)
-        let weekTable = weeks.isEmpty ? empty("No verdicts in the last 12 weeks.") : table(
+    /// `weeks`, newest first: the figures of each, and the histogram of them all.
+    static func reviewTimes(_ weeks: [PageFigures.WeekStats], now: Int64) -> HTML {
+        let total = weeks.reduce(0) { $0 + $1.count }
+        var counts = Array(repeating: 0, count: PageFigures.buckets.count)
+        for week in weeks { for (index, count) in week.histogram.enumerated() where index < counts.count { counts[index] += count } }
+        let histogram = zip(PageFigures.buckets, counts).map { (label: $0.label, count: $1) }
+        let shown = weeks.filter { $0.count > 0 }
+        let weekTable = shown.isEmpty ? empty("No verdicts in the last \(weeks.count) weeks.") : table(
             caption: "Per week of the verdict (weeks start on Monday, UTC)", header: ["Week of", "Verdicts", "Approved", "p50", "p90", "Max"],
-            rows: weeks.map { week in
-                [.text(week.week), .text(String(week.count)), .text(String(week.approved)),
-                 .text(PageFigures.duration(week.p50)), .text(PageFigures.duration(week.p90)), .text(PageFigures.duration(week.max))]
+            rows: shown.map { week in
+                [.text(week.week + (week.truncated ? " (the latest \(week.count))" : "")), .text(String(week.count)), .text(String(week.approved)),
+                 .text(week.p50.map { PageFigures.duration($0) } ?? "—"), .text(week.p90.map { PageFigures.duration($0) } ?? "—"),
+                 .text(week.max.map { PageFigures.duration($0) } ?? "—")]
             }, numeric: [1, 2, 3, 4, 5])
-        let note = samples.count >= OperatorPageSQL.verdictLimit
-            ? "The latest \(OperatorPageSQL.verdictLimit) verdicts of the last 12 weeks." : "Every verdict of the last 12 weeks (\(samples.count))."
         return layout(.reviewTimes, title: "Review times", now: now, json: "/v1/Transitions?Status=twilio-approved", [
-            .element("p", [], text: "From the latest move to pending-review to Twilio’s verdict (twilio-approved or twilio-rejected). " + note),
+            .element("p", [], text: "From the latest move to pending-review to Twilio’s verdict (twilio-approved or twilio-rejected), "
+                + "over the last \(weeks.count) weeks: \(total) verdicts."),
             .element("section", [("aria-labelledby", "histogram")], [
                 .element("h2", [("id", "histogram")], text: "How long reviews took"),
-                samples.isEmpty ? empty("Nothing to plot yet.") : histogramSVG(histogram),
+                total == 0 ? empty("Nothing to plot yet.") : histogramSVG(histogram),
             ]),
             .element("section", [("aria-labelledby", "weekly")], [.element("h2", [("id", "weekly")], text: "Per week"), weekTable]),
         ])

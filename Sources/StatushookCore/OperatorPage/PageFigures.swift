@@ -29,12 +29,16 @@ enum PageFigures {
         return rfc3339.prefix(10) + " " + rfc3339.dropFirst(11).prefix(8) + " UTC"
     }
 
-    /// The day (`2026-11-30`) of the Monday that starts the ISO week of `epoch`, UTC.
-    static func weekStart(_ epoch: Int64) -> String {
+    /// The Monday 00:00 UTC that starts the ISO week of `epoch`, as epoch seconds.
+    static func weekStartEpoch(_ epoch: Int64) -> Int64 {
         let day = Int64((Double(epoch) / 86_400).rounded(.down))
         // 1970-01-01 was a Thursday: three days after a Monday.
-        let monday = day - ((day + 3) % 7 + 7) % 7
-        return String(Timestamp.iso8601(seconds: monday * 86_400, microseconds: 0).prefix(10))
+        return (day - ((day + 3) % 7 + 7) % 7) * 86_400
+    }
+
+    /// The day (`2026-11-30`) of the Monday that starts the ISO week of `epoch`, UTC.
+    static func weekStart(_ epoch: Int64) -> String {
+        String(Timestamp.iso8601(seconds: weekStartEpoch(epoch), microseconds: 0).prefix(10))
     }
 
     /// The nearest-rank percentile `p` (0…1) of sorted values; nil when there are none.
@@ -44,25 +48,34 @@ enum PageFigures {
         return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 
+    /// One week of review times: what the weekly table shows and the week's histogram counts.
     struct WeekStats: Sendable, Equatable {
         var week: String
         var count: Int
         var approved: Int
-        var p50: Int64
-        var p90: Int64
-        var max: Int64
+        /// Nil for a week without verdicts.
+        var p50: Int64?
+        var p90: Int64?
+        var max: Int64?
+        /// Per ``buckets``.
+        var histogram: [Int]
+        /// The week had more verdicts than were read.
+        var truncated = false
+    }
+
+    /// A week's figures from its verdicts.
+    static func week(_ week: String, _ samples: [ReviewSample], truncated: Bool = false) -> WeekStats {
+        let sorted = samples.map(\.seconds).sorted()
+        return WeekStats(week: week, count: samples.count, approved: samples.filter { $0.verdict == "twilio-approved" }.count,
+                         p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), max: sorted.last,
+                         histogram: histogram(samples).map(\.count), truncated: truncated)
     }
 
     /// Review times per week of the verdict, newest week first.
     static func weekly(_ samples: [ReviewSample]) -> [WeekStats] {
         var byWeek: [String: [ReviewSample]] = [:]
         for sample in samples { byWeek[weekStart(sample.epoch), default: []].append(sample) }
-        return byWeek.keys.sorted(by: >).map { week in
-            let group = byWeek[week]!
-            let sorted = group.map(\.seconds).sorted()
-            return WeekStats(week: week, count: group.count, approved: group.filter { $0.verdict == "twilio-approved" }.count,
-                             p50: percentile(sorted, 0.5)!, p90: percentile(sorted, 0.9)!, max: sorted.last!)
-        }
+        return byWeek.keys.sorted(by: >).map { week($0, byWeek[$0]!) }
     }
 
     /// The histogram's buckets: an upper bound in seconds (exclusive; nil for the last) and a label.
