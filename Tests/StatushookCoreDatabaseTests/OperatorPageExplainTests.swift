@@ -39,7 +39,7 @@ struct OperatorPageExplainTests {
             // 2026-01-05, a Monday: a week of the loaded transitions.
             ("review times", S(sql: OperatorPageSQL.reviewTimes, parameters: ["1767571200", "1768176000", "10000"])),
             ("dead", S(sql: OperatorPageSQL.dead, parameters: ["201"])),
-            ("retrying", S(sql: OperatorPageSQL.retrying, parameters: ["201"])),
+            ("retrying", S(sql: OperatorPageSQL.retrying, parameters: [["everything", "decisions"].postgresText, "201"])),
         ]
         return out
     }

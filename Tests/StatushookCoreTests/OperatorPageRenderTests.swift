@@ -114,6 +114,7 @@ struct OperatorPageRenderTests {
             statusCounts: [StatusCount(kind: .customerProfile, status: "pending-review", count: 4),
                            StatusCount(kind: .trustProduct, status: "twilio-rejected", count: 2),
                            StatusCount(kind: .customerProfile, status: "in-review", count: 1)],
+            countedAt: Self.now - 4,
             deliveryCounts: [SinkStateCount(sink: "ops", state: "dead", count: 3)],
             sinks: [SinkHealthRow(sink: "ops", configured: true, paused: true, pausedReason: "HTTP 410 <gone>", pausedAt: at(60),
                                   consecutiveFailures: 5, lastError: "HTTP 410", lastErrorAt: at(60))],
@@ -122,6 +123,7 @@ struct OperatorPageRenderTests {
         #expect(html.contains("<a href=\"/ui/profiles?status=pending-review&amp;kind=customer_profile\">4</a>"))
         #expect(html.contains("<a href=\"/ui/profiles?status=twilio-rejected&amp;kind=trust_product\">2</a>"))
         #expect(html.contains("Waiting for Twilio: 5"))
+        #expect(html.contains("Counted just now; the count is kept 10 s."))
         #expect(html.contains("HTTP 410 &lt;gone&gt;"))
         #expect(html.contains("<span class=\"status status-paused\">paused</span>"))
         #expect(html.contains("<th scope=\"col\">Status</th>"))

@@ -86,7 +86,14 @@ details ol { padding-left: 1.25rem; margin: .25rem 0; font-size: .85em; }
   section, .facts { padding: .25rem .6rem .75rem; }
   .facts { grid-template-columns: 1fr; }
   .facts dd { margin-bottom: .4rem; }
-  th, td { padding: .35rem .4rem; }
+  /* Tables become one block per row, each cell under its column's name: nothing scrolls sideways. */
+  .scroll table, .scroll tbody, .scroll tr, .scroll td, .scroll tbody th, .scroll caption { display: block; width: 100%; }
+  .scroll thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .scroll tbody tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
+  .scroll td, .scroll tbody th { border: 0; padding: .1rem 0; text-align: left; }
+  .scroll tbody th { font-weight: 600; }
+  .scroll td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85em; }
+  .scroll td code { white-space: normal; }
 }
 
 """##

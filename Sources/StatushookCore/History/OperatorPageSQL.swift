@@ -146,6 +146,7 @@ enum OperatorPageSQL {
         SELECT p.sid, p.kind, p.friendly_name, p.status, p.account_sid, p.policy_sid, p.email,
                p.errors::text AS errors, \(time("p.date_created", "created")), \(time("p.date_updated", "since"))
           FROM profiles p WHERE p.sid = $1::text
+         LIMIT 1
         """
 
     /// Transitions a profile page shows at most, newest first.
@@ -168,20 +169,27 @@ enum OperatorPageSQL {
         \(time("d.created_at", "created")), \(time("d.next_attempt_at", "next_attempt")), \(time("d.finished_at", "finished"))
         """
 
-    /// $1 transition ids (an array literal): their deliveries, by the (transition_id, sink) key.
+    /// $1 transition ids (an array literal): their deliveries, by the (transition_id, sink) key,
+    /// one lookup per transition (a lateral subquery: `= ANY` of many ids lets the planner scan).
     static let deliveriesOfTransitions = """
         SELECT \(deliveryColumns), NULL::text AS sid, NULL::text AS to_status
-          FROM deliveries d WHERE d.transition_id = ANY ($1::bigint[])
+          FROM unnest($1::bigint[]) AS ids(transition_id)
+         CROSS JOIN LATERAL (SELECT * FROM deliveries x WHERE x.transition_id = ids.transition_id ORDER BY x.sink LIMIT 100) d
          ORDER BY d.id DESC
          LIMIT 1000
         """
 
-    /// $1 delivery ids (an array literal): their attempts, oldest first, by delivery_attempts_delivery.
+    /// $1 delivery ids (an array literal): their attempts, oldest first, one lookup of
+    /// delivery_attempts_delivery per delivery.
     static let attempts = """
-        SELECT a.delivery_id, a.attempt, a.worker, statushook_rfc3339(a.started_at) AS started_at, a.duration_ms,
+        SELECT ids.delivery_id, a.attempt, a.worker, statushook_rfc3339(a.started_at) AS started_at, a.duration_ms,
                a.outcome, a.detail
-          FROM delivery_attempts a WHERE a.delivery_id = ANY ($1::bigint[])
-         ORDER BY a.delivery_id, a.id
+          FROM unnest($1::bigint[]) AS ids(delivery_id)
+         CROSS JOIN LATERAL (SELECT id, attempt, worker, started_at, duration_ms, outcome, detail
+                               FROM delivery_attempts
+                              WHERE delivery_id = ids.delivery_id
+                              ORDER BY id LIMIT 50) a
+         ORDER BY ids.delivery_id, a.id
          LIMIT 5000
         """
 
@@ -244,13 +252,18 @@ enum OperatorPageSQL {
          LIMIT $1::integer
         """
 
-    /// $1 limit: pending deliveries that were tried already, next due first, by deliveries_pending_sink.
+    /// $1 the configured sinks (text[]), $2 limit: per sink (those and any with a sink_state row),
+    /// its pending deliveries that were tried already, next due first, by deliveries_pending_sink.
     static let retrying = """
+        WITH named AS (SELECT unnest($1::text[]) AS sink UNION SELECT sink FROM sink_state)
         SELECT \(deliveryColumns), t.sid, t.to_status
-          FROM deliveries d LEFT JOIN transitions t ON t.id = d.transition_id
-         WHERE d.state = 'pending' AND d.attempts > 0
-         ORDER BY d.next_attempt_at, d.id
-         LIMIT $1::integer
+          FROM named n
+         CROSS JOIN LATERAL (SELECT * FROM deliveries x
+                              WHERE x.state = 'pending' AND x.sink = n.sink AND x.attempts > 0
+                              ORDER BY x.next_attempt_at, x.id LIMIT $2::integer) d
+          LEFT JOIN transitions t ON t.id = d.transition_id
+         ORDER BY d.sink, d.next_attempt_at, d.id
+         LIMIT 10000
         """
 
     /// Rows of each of the two delivery lists.

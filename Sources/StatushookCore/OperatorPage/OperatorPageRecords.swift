@@ -219,6 +219,8 @@ struct ReviewSample: Sendable, Equatable {
 /// Everything the overview shows.
 struct OverviewData: Sendable, Equatable {
     var statusCounts: [StatusCount]
+    /// When the statuses were counted (epoch seconds): the count is kept a few seconds.
+    var countedAt: Int64
     var deliveryCounts: [SinkStateCount]
     var sinks: [SinkHealthRow]
     var ready: Bool
@@ -226,7 +228,7 @@ struct OverviewData: Sendable, Equatable {
     var readiness: [(String, String)]
 
     static func == (left: OverviewData, right: OverviewData) -> Bool {
-        left.statusCounts == right.statusCounts && left.deliveryCounts == right.deliveryCounts && left.sinks == right.sinks
+        left.statusCounts == right.statusCounts && left.countedAt == right.countedAt && left.deliveryCounts == right.deliveryCounts && left.sinks == right.sinks
             && left.ready == right.ready && left.readiness.map { [$0.0, $0.1] } == right.readiness.map { [$0.0, $0.1] }
     }
 }

@@ -2,12 +2,15 @@ import PostgresClient
 
 /// Runs ``OperatorPageSQL`` on a connection and reads the rows into records.
 struct OperatorPageStore: Sendable {
-    func overviewCounts(sinks: [String], on connection: PostgresConnection) throws
-        -> (statuses: [StatusCount], deliveries: [SinkStateCount], sinks: [SinkHealthRow]) {
-        let statuses = try connection.query(OperatorPageSQL.statusCounts).map { row throws(PostgresDecodingError) in
+    /// Resources by kind and status: one pass over `profiles`.
+    func statusCounts(on connection: PostgresConnection) throws -> [StatusCount] {
+        try connection.query(OperatorPageSQL.statusCounts).map { row throws(PostgresDecodingError) in
             StatusCount(kind: ResourceKind(rawValue: try row.decode("kind", as: String.self)) ?? .customerProfile,
                         status: try row.decode("status", as: String.self), count: try row.decode("count", as: Int64.self))
         }
+    }
+
+    func outbox(sinks: [String], on connection: PostgresConnection) throws -> (deliveries: [SinkStateCount], sinks: [SinkHealthRow]) {
         let deliveries = try connection.query(OperatorPageSQL.deliveryCounts).map { row throws(PostgresDecodingError) in
             SinkStateCount(sink: try row.decode("sink", as: String.self), state: try row.decode("state", as: String.self),
                            count: try row.decode("count", as: Int64.self))
@@ -19,7 +22,7 @@ struct OperatorPageStore: Sendable {
                           consecutiveFailures: try row.decode("consecutive_failures", as: Int64.self),
                           lastError: row["last_error"], lastErrorAt: try PageTime(row: row, "last_error_at"))
         }
-        return (statuses, deliveries, health)
+        return (deliveries, health)
     }
 
     /// Up to a page and one more row of the list `query` asks for.
@@ -71,10 +74,10 @@ struct OperatorPageStore: Sendable {
         }
     }
 
-    func deliveries(on connection: PostgresConnection) throws -> (dead: [DeliveryRow], retrying: [DeliveryRow]) {
+    func deliveries(sinks: [String], on connection: PostgresConnection) throws -> (dead: [DeliveryRow], retrying: [DeliveryRow]) {
         let limit = String(OperatorPageSQL.deliveryListLimit + 1)
         let dead = try connection.query(OperatorPageSQL.dead, [limit]).map { row throws(PostgresDecodingError) in try DeliveryRow(row: row) }
-        let retrying = try connection.query(OperatorPageSQL.retrying, [limit]).map { row throws(PostgresDecodingError) in try DeliveryRow(row: row) }
+        let retrying = try connection.query(OperatorPageSQL.retrying, [sinks.postgresText, limit]).map { row throws(PostgresDecodingError) in try DeliveryRow(row: row) }
         return (dead, retrying)
     }
 

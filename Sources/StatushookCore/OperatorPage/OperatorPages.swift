@@ -111,8 +111,10 @@ enum OperatorPages {
         })])
         let body = HTML.element("tbody", [], rows.map { cells in
             HTML.element("tr", [], cells.enumerated().map { index, cell in
-                index == 0 ? HTML.element("th", [("scope", "row")], [cell])
-                    : HTML.element("td", numeric.contains(index) ? [("class", "num")] : [], [cell])
+                if index == 0 { return HTML.element("th", [("scope", "row")], [cell]) }
+                var attributes: HTML.Attributes = [("data-label", index < header.count ? header[index] : "")]
+                if numeric.contains(index) { attributes.append(("class", "num")) }
+                return HTML.element("td", attributes, [cell])
             })
         })
         let captionHTML: [HTML] = caption.map { [HTML.element("caption", [], text: $0)] } ?? []
@@ -177,6 +179,8 @@ enum OperatorPages {
                     .element("a", [("href", "/ui/profiles?waiting=1")], text: "Waiting for Twilio: \(waiting)"),
                     .text(" (pending-review and in-review, oldest first)"),
                 ]),
+                .element("p", [("class", "relative")],
+                         text: "Counted \(PageFigures.relative(data.countedAt, now: now)); the count is kept \(OperatorPageEndpoint.statusCountsKept) s."),
                 table(caption: nil, header: ["Status", "Customer profiles", "Trust products"], rows: resourceRows, numeric: [1, 2]),
             ]),
             .element("section", [("aria-labelledby", "outbox")], [
@@ -352,7 +356,7 @@ enum OperatorPages {
                  .text(week.p50.map { PageFigures.duration($0) } ?? "—"), .text(week.p90.map { PageFigures.duration($0) } ?? "—"),
                  .text(week.max.map { PageFigures.duration($0) } ?? "—")]
             }, numeric: [1, 2, 3, 4, 5])
-        return layout(.reviewTimes, title: "Review times", now: now, json: "/v1/Transitions?Status=twilio-approved", [
+        return layout(.reviewTimes, title: "Review times", now: now, [
             .element("p", [], text: "From the latest move to pending-review to Twilio’s verdict (twilio-approved or twilio-rejected), "
                 + "over the last \(weeks.count) weeks: \(total) verdicts."),
             .element("section", [("aria-labelledby", "histogram")], [
@@ -408,7 +412,7 @@ enum OperatorPages {
         }
         let sections = sinks.map { sink -> HTML in
             let deadRows = dead.prefix(limit).filter { $0.sink == sink }
-            let retryRows = retrying.prefix(limit).filter { $0.sink == sink }
+            let retryRows = Array(retrying.filter { $0.sink == sink }.prefix(limit))
             var parts: [HTML] = [.element("h2", [("id", "sink-" + sink)], text: "Sink \(sink)")]
             if !deadRows.isEmpty {
                 parts.append(.element("p", [], [.text("Send every dead delivery of this sink again: "),
@@ -431,8 +435,9 @@ enum OperatorPages {
         }
         var notes: [HTML] = [.element("p", [], text: "Dead deliveries gave up; retrying ones wait for their next attempt and need nothing. "
             + "Replaying re-queues a dead delivery with its whole retry schedule.")]
-        if dead.count > limit || retrying.count > limit {
-            notes.append(.element("p", [("class", "empty")], text: "Only the latest \(limit) of each are shown; the CLI lists all: statushook deliveries --state dead --limit 10000"))
+        if dead.count > limit || sinks.contains(where: { sink in retrying.filter { $0.sink == sink }.count > limit }) {
+            notes.append(.element("p", [("class", "empty")], text: "Only the latest \(limit) dead deliveries and the next \(limit) retrying ones of each sink are shown; "
+                + "the CLI lists all: statushook deliveries --state dead --limit 10000"))
         }
         return layout(.deliveries, title: "Deliveries", now: now, json: "/v1/Deliveries?State=dead",
                       notes + (sections.isEmpty ? [empty("No dead or retrying deliveries.")] : sections))
