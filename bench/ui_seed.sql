@@ -1,5 +1,6 @@
 -- bench/ui's data: 100,000 resources (one in ten a trust product) with 10 transitions each
--- (1,000,000), spread over two years; one delivery per transition to sink `ops` (delivered),
+-- (1,000,000) over about two years, each resource's last one at a random time of the last 640
+-- days (so that every week, the current one too, has its share); one delivery per transition to sink `ops` (delivered),
 -- 2,000 of them dead and 300 retrying with their attempts. Written by set-based SQL, not
 -- callbacks: the point is the pages' reads, not ingest.
 --
@@ -22,7 +23,7 @@ SELECT p, k,
            WHEN 2 THEN interval '10 minutes' + random() * interval '2 days' -- picked up
            ELSE interval '1 hour' + random() * random() * interval '10 days' -- the verdict
        END AS gap,
-       now() - interval '730 days' + (p::float8 / 100000) * interval '640 days' AS base
+       now() - interval '1 hour' - random() * interval '640 days' AS last_at
   FROM generate_series(1, 100000) AS p,
        LATERAL (SELECT CASE p % 8 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 7 THEN 3 ELSE 2 END AS o) AS offsets,
        generate_series(0, 9) AS k;
@@ -30,7 +31,7 @@ SELECT p, k,
 CREATE TEMP TABLE seed_transitions AS
 SELECT p, k, sid,
        CASE step WHEN 'verdict' THEN verdict ELSE step END AS to_status,
-       base + sum(gap) OVER (PARTITION BY p ORDER BY k) AS occurred_at
+       last_at - sum(gap) OVER (PARTITION BY p) + sum(gap) OVER (PARTITION BY p ORDER BY k) AS occurred_at
   FROM seed_steps;
 
 INSERT INTO profiles (sid, account_sid, status, friendly_name, kind, date_created, date_updated)

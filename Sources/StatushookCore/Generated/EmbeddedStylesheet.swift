@@ -80,6 +80,9 @@ figcaption { color: var(--muted); font-size: .875rem; }
 .histogram .axis { stroke: #7a8796; stroke-width: 1; }
 details summary { cursor: pointer; color: var(--link); }
 details ol { padding-left: 1.25rem; margin: .25rem 0; font-size: .85em; }
+@media (min-width: 40rem) {
+  td .sid, th .sid { white-space: nowrap; overflow-wrap: normal; }
+}
 @media (max-width: 40rem) {
   body { font-size: 14px; }
   main { padding: .5rem; }

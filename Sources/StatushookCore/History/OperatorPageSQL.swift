@@ -267,5 +267,5 @@ enum OperatorPageSQL {
         """
 
     /// Rows of each of the two delivery lists.
-    static let deliveryListLimit = 200
+    static let deliveryListLimit = 100
 }

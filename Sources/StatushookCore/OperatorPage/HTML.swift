@@ -67,6 +67,12 @@ struct HTML: Sendable, Equatable {
     /// C0 controls (but tab, line feed), DEL and C1 controls become U+FFFD: HTML calls them
     /// parse errors, and a terminal-style escape in a friendly name should show as a mark.
     private static func escape(_ value: String, quotes: Bool) -> String {
+        // Most values (SIDs, statuses, dates) need nothing: one pass over the bytes says so. A
+        // byte 0xC2 may start a C1 control, so it takes the careful path too.
+        let plain = value.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != 0x26 && byte != 0x3C && byte != 0x3E && byte != 0x22 && byte != 0x27 && byte != 0x7F && byte != 0xC2
+        }
+        if plain { return value }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
