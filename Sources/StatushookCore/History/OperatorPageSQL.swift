@@ -195,11 +195,12 @@ enum OperatorPageSQL {
 
     // MARK: Rejections
 
-    /// $1 limit: the latest rejections with their profile (a primary-key lookup each), newest
-    /// first by transitions_to_status_occurred_at.
+    /// $1 limit: the latest rejections with their profile (a primary-key lookup each, LIMIT 1 keeping
+    /// the planner from hashing all of profiles instead), newest first by transitions_to_status_occurred_at.
     static let rejections = """
-        SELECT \(transitionColumns), p.friendly_name, p.kind, p.errors::text AS errors
-          FROM transitions t LEFT JOIN profiles p ON p.sid = t.sid
+        SELECT \(transitionColumns), p.friendly_name, p.kind, p.errors
+          FROM transitions t
+          LEFT JOIN LATERAL (SELECT x.friendly_name, x.kind, x.errors::text AS errors FROM profiles x WHERE x.sid = t.sid LIMIT 1) p ON true
          WHERE t.to_status = 'twilio-rejected'
          ORDER BY t.occurred_at DESC, t.id DESC
          LIMIT $1::integer
@@ -209,9 +210,11 @@ enum OperatorPageSQL {
     static let rejectionCountLimit = 5000
 
     /// $1 limit: the rejections of the last 30 days, newest first, what their codes are read from.
+    /// Each row looks its profile up by primary key (a join would let the planner hash all of profiles).
     static let recentRejections = """
-        SELECT t.failure_reason, p.errors::text AS errors, extract(epoch FROM t.occurred_at)::bigint AS at_epoch
-          FROM transitions t LEFT JOIN profiles p ON p.sid = t.sid
+        SELECT t.failure_reason, (SELECT p.errors::text FROM profiles p WHERE p.sid = t.sid) AS errors,
+               extract(epoch FROM t.occurred_at)::bigint AS at_epoch
+          FROM transitions t
          WHERE t.to_status = 'twilio-rejected' AND t.occurred_at >= now() - interval '30 days'
          ORDER BY t.occurred_at DESC
          LIMIT $1::integer
@@ -246,22 +249,24 @@ enum OperatorPageSQL {
     /// (a primary-key lookup).
     static let dead = """
         SELECT \(deliveryColumns), t.sid, t.to_status
-          FROM deliveries d LEFT JOIN transitions t ON t.id = d.transition_id
+          FROM deliveries d
+          LEFT JOIN LATERAL (SELECT x.sid, x.to_status FROM transitions x WHERE x.id = d.transition_id LIMIT 1) t ON true
          WHERE d.state = 'dead'
          ORDER BY d.id DESC
          LIMIT $1::integer
         """
 
-    /// $1 the configured sinks (text[]), $2 limit: per sink (those and any with a sink_state row),
-    /// its pending deliveries that were tried already, next due first, by deliveries_pending_sink.
+    /// $1 the configured sinks (text[]), $2 limit: per sink, its pending deliveries that were tried
+    /// already, next due first, by deliveries_pending_sink. (Only configured sinks: nothing retries
+    /// for another; and a small row estimate keeps the plan under PostgreSQL's JIT threshold, whose
+    /// compiling would cost more than the query.)
     static let retrying = """
-        WITH named AS (SELECT unnest($1::text[]) AS sink UNION SELECT sink FROM sink_state)
         SELECT \(deliveryColumns), t.sid, t.to_status
-          FROM named n
+          FROM unnest($1::text[]) AS n(sink)
          CROSS JOIN LATERAL (SELECT * FROM deliveries x
                               WHERE x.state = 'pending' AND x.sink = n.sink AND x.attempts > 0
                               ORDER BY x.next_attempt_at, x.id LIMIT $2::integer) d
-          LEFT JOIN transitions t ON t.id = d.transition_id
+          LEFT JOIN LATERAL (SELECT x.sid, x.to_status FROM transitions x WHERE x.id = d.transition_id LIMIT 1) t ON true
          ORDER BY d.sink, d.next_attempt_at, d.id
          LIMIT 10000
         """

@@ -79,7 +79,12 @@ public final class OperatorPageEndpoint: ReadEndpoint, ReloadableEndpoint {
         let sinks = settings.withLock { $0.sinks }
         do {
             return try pool.withConnection { connection in
-                try answer(route, sinks: sinks, on: connection)
+                // One snapshot for the page's few queries; no JIT: compiling costs tens of
+                // milliseconds, more than any of these bounded reads.
+                try connection.transaction {
+                    try connection.execute("SET LOCAL jit = off")
+                    return try answer(route, sinks: sinks, on: connection)
+                }
             }
         } catch let error as PostgresError where error.isConnectionProblem {
             logger.warning("operator page failed: the database is unavailable", metadata: ["path": "\(head.path)", "error": "\(error)"])
