@@ -23,9 +23,11 @@ SELECT p, k,
            WHEN 2 THEN interval '10 minutes' + random() * interval '2 days' -- picked up
            ELSE interval '1 hour' + random() * random() * interval '10 days' -- the verdict
        END AS gap,
-       now() - interval '1 hour' - random() * interval '640 days' AS last_at
+       last_at
   FROM generate_series(1, 100000) AS p,
-       LATERAL (SELECT CASE p % 8 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 7 THEN 3 ELSE 2 END AS o) AS offsets,
+       -- Per resource (it names p, so it is evaluated once for each): its offset and last time.
+       LATERAL (SELECT CASE p % 8 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 7 THEN 3 ELSE 2 END AS o,
+                       now() - interval '1 hour' - (random() + p * 0) * interval '640 days' AS last_at) AS per_resource,
        generate_series(0, 9) AS k;
 
 CREATE TEMP TABLE seed_transitions AS

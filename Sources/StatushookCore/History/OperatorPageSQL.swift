@@ -45,7 +45,8 @@ enum OperatorPageSQL {
 
     /// $1 the configured sinks (text[]). Per sink: whether it is paused and why, its consecutive
     /// failures, and the latest error among its dead and waiting deliveries (newest dead first
-    /// by deliveries_dead, else the waiting ones by deliveries_pending_sink).
+    /// by deliveries_dead, else the waiting ones by deliveries_pending_sink), with when it came:
+    /// a dead one's end, a waiting one's last attempt.
     static let sinkHealth = """
         WITH named AS (SELECT unnest($1::text[]) AS sink UNION SELECT sink FROM sink_state)
         SELECT n.sink, coalesce(s.paused, false) AS paused, s.paused_reason,
@@ -60,7 +61,9 @@ enum OperatorPageSQL {
                     WHERE d.state = 'dead' AND d.sink = n.sink AND d.last_error IS NOT NULL
                     ORDER BY d.id DESC LIMIT 1)
                   UNION ALL
-                  (SELECT d.last_error, d.next_attempt_at AS at, 2 FROM deliveries d
+                  (SELECT d.last_error,
+                          (SELECT a.started_at FROM delivery_attempts a WHERE a.delivery_id = d.id ORDER BY a.id DESC LIMIT 1) AS at, 2
+                     FROM deliveries d
                     WHERE d.state = 'pending' AND d.sink = n.sink AND d.last_error IS NOT NULL
                     ORDER BY d.next_attempt_at DESC LIMIT 1)) x
                ORDER BY x.at DESC NULLS LAST LIMIT 1) e ON true
