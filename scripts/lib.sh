@@ -30,6 +30,7 @@ SYSTEM_PACKAGES=(
     libmicrohttpd-dev libpq-dev libssl-dev libcurl4-openssl-dev pkg-config
     postgresql postgresql-contrib nginx-light python3-venv ca-certificates
     systemd curl
+    chromium chromium-driver
 )
 
 # What scripts/package and scripts/package-check use besides (scripts/test installs them with

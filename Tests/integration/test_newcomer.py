@@ -99,6 +99,12 @@ def test_the_readme_first_command_serves_and_what_it_prints_works():
         body = json.loads(api.stdout)
         assert [p["sid"] for p in body["results"]] == ["BU0123456789abcdef0123456789abcdef"], body
         assert body["results"][0]["status"] == "pending-review", body
+        # The operator page it prints, with the same credentials, shows the profile.
+        page_url = next(line.strip() for line in printed if line.strip().endswith("/ui/"))
+        page = harness.http_request(port, "GET", page_url.removeprefix(f"http://{listen}") + "profiles",
+                                    headers={"Authorization": harness.basic_auth("demo", "demo")})
+        assert page.status == 200 and "text/html" in (page.header("Content-Type") or ""), page
+        assert "BU0123456789abcdef0123456789abcdef" in page.text, page.text[:2000]
         # Without the demo credentials the API refuses: it really is behind Basic auth.
         url = next(part for part in shlex.split(curl) if part.startswith("http://"))
         assert url.startswith(f"http://{listen}/"), url

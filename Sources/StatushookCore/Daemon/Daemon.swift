@@ -62,6 +62,7 @@ public final class Daemon: Sendable {
             ReadRoute(.prefix("/v1/"), try HistoryAPI(configuration: configuration, pool: readPool, logger: logger)),
             ReadRoute(.exact("/metrics"), MetricsEndpoint(metrics: .shared, pool: readPool,
                                                            sinks: configuration.sinks.map(\.name), logger: logger)),
+            ReadRoute(.prefix("/ui/"), OperatorPageEndpoint(configuration: configuration, pool: readPool, readiness: readiness, logger: logger)),
         ]
         router = try Router(configuration: configuration, writer: writer, readiness: readiness,
                             readRoutes: readRoutes, logger: logger)

@@ -96,6 +96,7 @@ auth_token = 0123456789abcdef0123456789abcdef
 # history_username = auditor
 #   or: history_password_file = /run/secrets/statushook_history_password
 # history_password = change-me-history-password
+# The same pair opens the read-only operator page at /ui/ (docs/operator-page.md).
 
 # ---- Storage ---------------------------------------------------------------------------------
 
