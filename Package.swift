@@ -84,7 +84,10 @@ let package = Package(
         // Helpers the test targets share (a test target cannot depend on another).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The domain's pure logic, with no server to start (some tests start Python peers).
-        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing", "TestSupport", "DurationUnits"]),
+        .testTarget(name: "StatushookCoreTests", dependencies: [
+            "StatushookCore", "Hashing", "TestSupport", "DurationUnits",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The domain's SQL against a real PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.
         .testTarget(name: "StatushookCoreDatabaseTests", dependencies: ["StatushookCore", "PostgresClient"]),
         // Needs a running PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.

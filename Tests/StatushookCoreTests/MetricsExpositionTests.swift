@@ -1,4 +1,5 @@
 import HTTPServer
+import Prometheus
 import Testing
 @testable import StatushookCore
 
@@ -130,6 +131,26 @@ struct MetricsExpositionTests {
         metrics.callbackAnswered(result: "status_302", seconds: 0.01)
         metrics.callbackAnswered(result: "status_302", seconds: nil)
         #expect(MetricsPage(metrics).value("statushook_callbacks_total{result=\"status_302\"}") == 2)
+    }
+
+    @Test("the outbox rows become gauges, paused only for a configured sink")
+    func outboxGauges() {
+        let scrape = PrometheusCollectorRegistry()
+        OutboxGauges.register([
+            .init(sink: "ops", depth: 3, oldestAge: 12.5, paused: true),
+            .init(sink: "retired \"old\"", depth: 1, oldestAge: 0.25, paused: nil),
+        ], in: scrape)
+        let lines = Set(scrape.emitToString().split(separator: "\n").map(String.init))
+        #expect(lines.isSuperset(of: [
+            "# TYPE statushook_outbox_depth gauge", "# TYPE statushook_outbox_oldest_age_seconds gauge",
+            "# TYPE statushook_sink_paused gauge",
+            "statushook_outbox_depth{sink=\"ops\"} 3.0", "statushook_outbox_depth{sink=\"retired \\\"old\\\"\"} 1.0",
+            "statushook_outbox_oldest_age_seconds{sink=\"ops\"} 12.5",
+            "statushook_outbox_oldest_age_seconds{sink=\"retired \\\"old\\\"\"} 0.25",
+            "statushook_sink_paused{sink=\"ops\"} 1.0",
+        ]))
+        #expect(lines.filter { $0.hasPrefix("statushook_sink_paused{") }.count == 1)
+        #expect(lines.filter { $0.hasPrefix("# HELP ") }.count == 3)
     }
 
     @Test("counts hold up under many threads at once")
