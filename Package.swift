@@ -15,6 +15,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The metrics API and its Prometheus backend (registry and text exposition).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C edges.
@@ -63,6 +66,8 @@ let package = Package(
             dependencies: [
                 "HTTPServer", "PostgresClient", "Hashing", "SMTPClient", "HTTPClient", "Locking", "DurationUnits",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -79,7 +84,10 @@ let package = Package(
         // Helpers the test targets share (a test target cannot depend on another).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // The domain's pure logic, with no server to start (some tests start Python peers).
-        .testTarget(name: "StatushookCoreTests", dependencies: ["StatushookCore", "Hashing", "TestSupport", "DurationUnits"]),
+        .testTarget(name: "StatushookCoreTests", dependencies: [
+            "StatushookCore", "Hashing", "TestSupport", "DurationUnits",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The domain's SQL against a real PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.
         .testTarget(name: "StatushookCoreDatabaseTests", dependencies: ["StatushookCore", "PostgresClient"]),
         // Needs a running PostgreSQL: STATUSHOOK_TEST_DATABASE_URL, set by scripts/test.

@@ -87,8 +87,9 @@ struct RetentionSweeperTests {
             #expect(try Self.count("transitions t", connection, where: """
                 t.callback_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.id = t.callback_id)
                 """) == 0)
-            #expect(metrics.retentionDeleted.value(["callbacks"]) == 5)
-            #expect(metrics.retentionDeleted.value(["deliveries"]) == 6)
+            let page = metrics.exposition()
+            #expect(page.contains("\nstatushook_retention_deleted_total{table=\"callbacks\"} 5\n"))
+            #expect(page.contains("\nstatushook_retention_deleted_total{table=\"deliveries\"} 6\n"))
 
             let again = try Self.sweeper(batchSize: 1000).runOnce(days: 1, on: connection)
             #expect(again.deleted == 0 && again.kept == 2 && again.batches == 3)

@@ -78,7 +78,7 @@ struct ConfigHTTPLimitsTests {
         let server = HTTPServerConfiguration(try F.parseWithRequired(""), logger: Logger(label: "test"), metrics: metrics)
         server.onLimitBreach(HTTPLimitBreach(reason: .requestTimeout, peer: "192.0.2.1"))
         server.onLimitBreach(HTTPLimitBreach(reason: .requestTimeout, peer: "192.0.2.2"))
-        let text = PrometheusText.render(metrics.snapshot())
+        let text = metrics.exposition()
         #expect(text.contains("statushook_http_limit_breaches_total{reason=\"request_timeout\"} 2"))
         #expect(text.contains("statushook_http_limit_breaches_total{reason=\"body_too_large\"} 0"))
     }

@@ -22,27 +22,29 @@ struct MetricsCallbackResultTests {
         let metrics = StatushookMetrics()
         _ = MeteredResponder.counted(.respond(HTTPResponse(status: 401)), metrics: metrics)
         _ = MeteredResponder.counted(.readBody(limit: 10, tooLarge: HTTPResponse(status: 413)), metrics: metrics)
-        #expect(metrics.callbacks.value(["rejected_401"]) == 1)
-        #expect(metrics.callbacks.value(["rejected_413"]) == 0)
-        #expect(metrics.ingestLatency.snapshot().samples.last?.value == 0)
+        let page = MetricsPage(metrics)
+        #expect(page.value("statushook_callbacks_total{result=\"rejected_401\"}") == 1)
+        #expect(page.value("statushook_callbacks_total{result=\"rejected_413\"}") == 0)
+        #expect(page.value("statushook_ingest_latency_seconds_count") == 0)
     }
 
-    @Test("the common results show at zero before the first callback, and the families come in a fixed order")
+    @Test("the common results show at zero before the first callback, and every family is on the page")
     func baseline() {
         let metrics = StatushookMetrics()
-        let families = metrics.snapshot()
-        #expect(families.map(\.name) == ["statushook_callbacks_total", "statushook_ingest_latency_seconds",
-                                         "statushook_deliveries_total", "statushook_retention_deleted_total",
-                                         "statushook_http_limit_breaches_total", "statushook_trusthub_requests_total"])
-        let results = families[0].samples.map { $0.labels[0].value }
-        #expect(Set(results).isSuperset(of: ["recorded", "duplicate", "unchanged", "rejected_400", "rejected_403", "unavailable"]))
-        #expect(families[0].samples.allSatisfy { $0.value == 0 })
+        let before = MetricsPage(metrics)
+        #expect(Set(before.lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }) == [
+            "statushook_callbacks_total", "statushook_ingest_latency_seconds", "statushook_deliveries_total",
+            "statushook_retention_deleted_total", "statushook_http_limit_breaches_total", "statushook_trusthub_requests_total"])
+        for result in ["recorded", "duplicate", "unchanged", "rejected_400", "rejected_403", "unavailable"] {
+            #expect(before.value("statushook_callbacks_total{result=\"\(result)\"}") == 0, "\(result)")
+        }
+        #expect(before.samples("statushook_callbacks_total").allSatisfy { $0.hasSuffix(" 0") })
         metrics.callbackAnswered(result: "recorded", seconds: 0.003)
         metrics.deliveryAttempted(sink: "ops", outcome: .transient(detail: "x", retryAfter: nil))
-        #expect(metrics.callbacks.value(["recorded"]) == 1)
-        #expect(metrics.deliveries.value(["ops", "transient"]) == 1)
-        let latency = metrics.ingestLatency.snapshot().samples
-        #expect(latency.first { $0.labels == [.init("le", "0.005")] }?.value == 1)
-        #expect(latency.first { $0.labels == [.init("le", "0.0025")] }?.value == 0)
+        let after = MetricsPage(metrics)
+        #expect(after.value("statushook_callbacks_total{result=\"recorded\"}") == 1)
+        #expect(after.value("statushook_deliveries_total{sink=\"ops\",outcome=\"transient\"}") == 1)
+        #expect(after.value("statushook_ingest_latency_seconds_bucket{le=\"0.005\"}") == 1)
+        #expect(after.value("statushook_ingest_latency_seconds_bucket{le=\"0.0025\"}") == 0)
     }
 }

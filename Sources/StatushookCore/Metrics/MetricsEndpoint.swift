@@ -2,6 +2,7 @@ import HTTPServer
 import Logging
 import PostgresClient
 import Locking
+import Prometheus
 
 /// `GET /metrics`: the in-process series, then the outbox read from the database at scrape time.
 ///
@@ -32,19 +33,24 @@ public final class MetricsEndpoint: ReadEndpoint, ReloadableEndpoint {
     }
 
     public func respond(to head: HTTPRequestHead) -> HTTPResponse {
-        var families = metrics.snapshot()
+        var body: [UInt8] = []
+        metrics.emit(into: &body)
+        // What is read at scrape time goes into a registry of this scrape's own.
+        let scrape = PrometheusCollectorRegistry()
         var databaseUp = 1.0
         let sinks = self.sinks.withLock { $0 }
         do {
-            families += try pool.withConnection { try OutboxGauges.read(sinks: sinks, on: $0) }
+            OutboxGauges.register(try pool.withConnection { try OutboxGauges.read(sinks: sinks, on: $0) }, in: scrape)
         } catch {
             databaseUp = 0
             logger.debug("metrics without the outbox: database unavailable", metadata: ["error": "\(error)"])
         }
-        families.append(MetricFamilySnapshot(
-            name: "statushook_database_up", help: "1 when this scrape could read the database, else 0.",
-            kind: .gauge, samples: [MetricSample(name: "statushook_database_up", value: databaseUp)]))
-        return HTTPResponse(status: 200, headers: [("Content-Type", PrometheusText.contentType)],
-                            body: Array(PrometheusText.render(families).utf8))
+        scrape.makeGauge(descriptor: .named("statushook_database_up", help: "1 when this scrape could read the database, else 0."))
+            .set(to: databaseUp)
+        scrape.emit(into: &body)
+        return HTTPResponse(status: 200, headers: [("Content-Type", Self.contentType)], body: body)
     }
+
+    /// The Prometheus text exposition format, the one `PrometheusCollectorRegistry.emit` writes.
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 }

@@ -1,4 +1,5 @@
 import PostgresClient
+import Prometheus
 
 /// The outbox as gauges, read from the database when `/metrics` is scraped.
 enum OutboxGauges {
@@ -22,31 +23,37 @@ enum OutboxGauges {
          ORDER BY n.sink
         """
 
-    static func read(sinks: [String], on connection: PostgresConnection) throws -> [MetricFamilySnapshot] {
-        let rows = try connection.query(sql, [sinks.postgresText])
-        var depth: [MetricSample] = []
-        var age: [MetricSample] = []
-        var paused: [MetricSample] = []
+    /// One sink's line of the outbox: `paused` only for a configured sink.
+    struct Row: Equatable, Sendable {
+        var sink: String
+        var depth: Double
+        var oldestAge: Double
+        var paused: Bool?
+    }
+
+    static func read(sinks: [String], on connection: PostgresConnection) throws -> [Row] {
+        try connection.query(sql, [sinks.postgresText]).map { row in
+            Row(sink: row["sink"] ?? "", depth: row["depth"].flatMap(Double.init) ?? 0,
+                oldestAge: row["oldest_age"].flatMap(Double.init) ?? 0,
+                paused: try row.decode("configured", as: Bool.self) ? try row.decode("paused", as: Bool.self) : nil)
+        }
+    }
+
+    /// The rows as gauges in `registry` (one made for this scrape: a sink gone from the outbox and
+    /// the configuration leaves no series behind).
+    static func register(_ rows: [Row], in registry: PrometheusCollectorRegistry) {
         for row in rows {
-            let sink = row["sink"] ?? ""
-            let labels = [MetricSample.Label("sink", sink)]
-            depth.append(MetricSample(name: "statushook_outbox_depth", labels: labels,
-                                      value: row["depth"].flatMap(Double.init) ?? 0))
-            age.append(MetricSample(name: "statushook_outbox_oldest_age_seconds", labels: labels,
-                                    value: row["oldest_age"].flatMap(Double.init) ?? 0))
-            if try row.decode("configured", as: Bool.self) {
-                paused.append(MetricSample(name: "statushook_sink_paused", labels: labels,
-                                           value: try row.decode("paused", as: Bool.self) ? 1 : 0))
+            let labels = [("sink", row.sink)]
+            registry.makeGauge(descriptor: .named("statushook_outbox_depth", help: "Deliveries waiting (pending or delivering), by sink."),
+                               labels: labels).set(to: row.depth)
+            registry.makeGauge(descriptor: .named("statushook_outbox_oldest_age_seconds",
+                                                  help: "Age of the oldest waiting delivery, by sink (0 when none waits)."),
+                               labels: labels).set(to: row.oldestAge)
+            if let paused = row.paused {
+                registry.makeGauge(descriptor: .named("statushook_sink_paused",
+                                                      help: "1 when the sink is paused, else 0, for every configured sink."),
+                                   labels: labels).set(to: paused ? 1 : 0)
             }
         }
-        return [
-            MetricFamilySnapshot(name: "statushook_outbox_depth", help: "Deliveries waiting (pending or delivering), by sink.",
-                                 kind: .gauge, samples: depth),
-            MetricFamilySnapshot(name: "statushook_outbox_oldest_age_seconds",
-                                 help: "Age of the oldest waiting delivery, by sink (0 when none waits).",
-                                 kind: .gauge, samples: age),
-            MetricFamilySnapshot(name: "statushook_sink_paused", help: "1 when the sink is paused, else 0, for every configured sink.",
-                                 kind: .gauge, samples: paused),
-        ]
     }
 }
