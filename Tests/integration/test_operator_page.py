@@ -216,7 +216,13 @@ def test_a_browser_reads_every_page_against_the_data_posted(start, db, browser):
     from selenium.webdriver.support.ui import Select
     Select(browser.find_element(By.NAME, "status")).select_by_value("twilio-rejected")
     Select(browser.find_element(By.NAME, "kind")).select_by_value("trust_product")
+    page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    # click() may return before the next page has loaded: wait for the old one to go.
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    assert "status=twilio-rejected" in browser.current_url, browser.current_url
     assert [r[0] for r in table_rows(browser, "tbody tr")] == [product]
     # Search by SID prefix and by name prefix (the hostile one).
     browser.get(base + "/ui/profiles?q=" + rejected[:12])
@@ -275,7 +281,8 @@ def test_a_browser_reads_every_page_against_the_data_posted(start, db, browser):
 
     # The command the page gives works: the CLI re-queues the delivery.
     import subprocess
-    from harness import statushook_bin
+    from harness import clean_env, statushook_bin
+    # clean_env: scripts/test exports STATUSHOOK_DATABASE_URL, which would send the CLI elsewhere.
     done = subprocess.run([statushook_bin(), *commands[-1].split()[1:], "--config", str(daemon.config_path)],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=30, env=clean_env())
     assert done.returncode == 0 and "re-queued 1 delivery" in done.stdout, (done.stdout, done.stderr)

@@ -49,15 +49,19 @@ public final class ProfileEnricher: Sendable {
                 let deadline = ContinuousClock.now + budget
                 // Another worker may be fetching some of these (the same transition's delivery to
                 // another sink): this one fetches the rest, then waits for those and reads them.
-                let (mine, others) = fetches.claim(sids.filter { stored[$0]?.stale ?? false })
+                let (claimed, others) = fetches.claim(sids.filter { stored[$0]?.stale ?? false })
                 do {
-                    defer { fetches.release(mine) }
+                    defer { fetches.release(claimed) }
+                    // A fetch by another worker may have ended between the read above and the
+                    // claim: only what is still stale is fetched (else one transition, two fetches).
+                    let current = claimed.isEmpty ? [:] : try TrustHubStore.profiles(sids: claimed, on: connection)
+                    let mine = claimed.filter { current[$0]?.stale ?? false }
                     let (fetched, absent) = fetch(mine, kinds: stored.compactMapValues(\.kind), deadline: deadline)
                     try TrustHubStore.markAbsent(sids: absent, on: connection)
                     try TrustHubStore.store(fetched, on: connection)
                 }
                 fetches.wait(for: others, until: deadline)
-                stored.merge(try TrustHubStore.profiles(sids: mine + others, on: connection)) { _, fresh in fresh }
+                stored.merge(try TrustHubStore.profiles(sids: claimed + others, on: connection)) { _, fresh in fresh }
                 return stored
             }
         } catch {
