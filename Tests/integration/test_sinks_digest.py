@@ -8,7 +8,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import CALLBACK_PATH, TOKEN, form_body, new_sid, sign, wait_until
+from harness import CALLBACK_PATH, TOKEN, form_body, new_sid, report_figure, sign, wait_until
 from test_sinks_smtp import smtp_sink
 
 BURST = 5000
@@ -55,7 +55,7 @@ def test_a_burst_of_5000_transitions_makes_at_most_50_emails_that_list_every_one
     if os.environ.get("SHOW_DIGEST"):
         d = next(m for m in mails if str(m.message["Subject"]).startswith("statushook:"))
         print(d.header_block.decode()); print(d.body_text()[:1500]); print(d.body_text()[-1500:])
-    print(f"\nDIGEST burst={BURST} posted_in={posted_in:.1f}s emails={len(mails)}")
+    report_figure(f"DIGEST burst={BURST} posted_in={posted_in:.1f}s emails={len(mails)} (at most 50; digest_after=10, digest_interval=2s)")
     assert len(mails) <= 50, f"{len(mails)} emails for a burst of {BURST}"
 
     # Each email lists its transitions; together they list every one exactly once.

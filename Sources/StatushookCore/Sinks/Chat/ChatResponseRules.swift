@@ -16,9 +16,6 @@ import HTTPClient
 /// Redirects are never followed (a 3xx is permanent, as for the webhook sink). A network failure
 /// is transient. Details quote the service's answer, never the URL.
 public enum ChatResponseRules {
-    /// How much of an answer's body a detail quotes.
-    static let quotedBodyCharacters = 200
-
     public static func outcome(service: ChatService, status: Int, headers: [(String, String)], body: [UInt8],
                                now: Int64) -> AttemptOutcome {
         let answer = quoted(String(decoding: body, as: UTF8.self))
@@ -48,16 +45,8 @@ public enum ChatResponseRules {
         outcome(service: service, status: response.status, headers: response.headers, body: response.body, now: now)
     }
 
-    /// At most `quotedBodyCharacters` of a body, on one line.
+    /// A body on one line, cut as a webhook's answer is (``WebhookResponseRules/quoted(_:)``).
     static func quoted(_ text: String) -> String {
-        var out = ""
-        for (count, character) in text.enumerated() {
-            if count == quotedBodyCharacters {
-                out += "…"
-                break
-            }
-            out.append(character.unicodeScalars.contains { $0.properties.generalCategory == .control } ? " " : character)
-        }
-        return out.trimmingCharacters(in: .whitespaces)
+        WebhookResponseRules.quoted(text).trimmingCharacters(in: .whitespaces)
     }
 }

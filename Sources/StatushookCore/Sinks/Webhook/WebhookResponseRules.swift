@@ -62,8 +62,9 @@ public enum WebhookResponseRules {
         return text.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(text)"
     }
 
-    /// At most `quotedBodyCharacters`, control characters as spaces, so a detail stays one line.
-    private static func quoted(_ text: String) -> String {
+    /// At most `quotedBodyCharacters`, control characters as spaces, so a detail stays one line;
+    /// the chat sinks quote their receivers' answers the same way.
+    static func quoted(_ text: String) -> String {
         var out = ""
         for (count, character) in text.enumerated() {
             if count == quotedBodyCharacters {
