@@ -1,20 +1,26 @@
 /// Whether a sink that sends digests mails its waiting transitions one by one, as one digest, or
 /// not yet: decided without I/O, shared by the sink's workers (behind their lock).
 ///
-/// While no more than `after` transitions wait, each goes out on its own. When more wait (a
-/// burst), they go out together at once, and then no more than one digest each `interval` while
-/// the burst lasts: what arrives meanwhile waits for the next, as Alertmanager groups alerts. A
-/// digest decided here is counted as sent at once, so that two workers never both send one.
+/// Up to `after` transitions an `interval` go out one by one. When more would (a burst: more
+/// waiting now, or more waiting plus those already sent one by one in this interval), they go out
+/// together at once, and then no more than one digest each `interval` while the burst lasts: what
+/// arrives meanwhile waits for the next, as Alertmanager groups alerts. A digest is counted as
+/// sent once decided, so that two workers never both send one; one-by-one sends are counted as
+/// claimed (``sent(_:now:)``), since two workers may count the same waiting transitions.
 struct DigestPacing: Equatable {
-    /// More than this many waiting make a digest; at least 1.
+    /// More than this many in an interval make a digest; at least 1.
     let after: Int
     let interval: Duration
     /// When the last digest of this burst was decided; nil outside a burst.
     private(set) var lastDigest: ContinuousClock.Instant?
+    /// When the current interval of one-by-one sends began, and how many were claimed in it.
+    private(set) var windowStart: ContinuousClock.Instant?
+    private(set) var sentInWindow = 0
 
     enum Decision: Equatable {
-        /// Claim as usual; each transition is its own message.
-        case oneByOne
+        /// Claim at most this many (what is left of the interval's allowance); each transition is
+        /// its own message. Report the claim with ``sent(_:now:)``.
+        case oneByOne(Int)
         /// Claim everything waiting (up to the digest limit) and send it as one message.
         case digest
         /// Claim nothing: the next digest may go out after this long.
@@ -32,11 +38,23 @@ struct DigestPacing: Equatable {
         if let lastDigest, now - lastDigest < interval {
             return .hold(interval - (now - lastDigest))
         }
-        if waiting > after {
+        lastDigest = nil
+        if let windowStart, now - windowStart < interval {} else {
+            windowStart = now
+            sentInWindow = 0
+        }
+        if sentInWindow + waiting > after {
             lastDigest = now
+            windowStart = nil
+            sentInWindow = 0
             return .digest
         }
-        lastDigest = nil
-        return .oneByOne
+        return .oneByOne(after - sentInWindow)
+    }
+
+    /// `count` transitions were claimed to go out one by one.
+    mutating func sent(_ count: Int, now: ContinuousClock.Instant) {
+        if windowStart == nil { windowStart = now }
+        sentInWindow += count
     }
 }

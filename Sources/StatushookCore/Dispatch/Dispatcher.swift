@@ -147,12 +147,16 @@ public final class Dispatcher: BackgroundService {
                         _ = threads.sleep(min(wait, settings.idleWait))
                         continue
                     case .digest: (limit, asDigest) = (settings.digestLimit, true)
-                    case .oneByOne: break
+                    case .oneByOne(let allowed): limit = min(limit, allowed)
                     }
                 }
                 let claimedAt = clock.now
                 var claims = try store.claim(owner: owner, sinks: [sink], limit: limit,
                                              lease: settings.lease, prepared: true, on: db)
+                if digests != nil, !asDigest, !claims.isEmpty {
+                    let now = clock.now
+                    digestPacings.withLock { $0[sink]?.sent(claims.count, now: now) }
+                }
                 if claims.isEmpty {
                     let (due, paused) = try store.idleState(sinks: [sink], on: db)
                     switch loop.idle(nextDue: due, paused: paused) {
