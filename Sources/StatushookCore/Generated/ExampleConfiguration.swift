@@ -196,9 +196,9 @@ sink.console.path = -
 # sink.mail.allow_plaintext_auth = false
 # How long one SMTP session may take. Default: 30s.
 # sink.mail.timeout = 30s
-# When more than this many transitions wait for the sink (a burst), they go out as one email
-# that lists them all; each delivery is recorded as delivered in that digest. 0: one email per
-# transition always. Default: 10.
+# When more than this many transitions would go out within digest_interval (a burst), those
+# waiting go out as one email that lists them all; each delivery is recorded as delivered in that
+# digest. 0: one email per transition always. Default: 10.
 # sink.mail.digest_after = 10
 # While a burst lasts, the least time between two digests: what arrives meanwhile waits for the
 # next one, so 5,000 approvals make a handful of emails. Default: 60s.
