@@ -38,13 +38,14 @@ status) plus `answer` (the body sent) and `problems` (what the check found wrong
 
 import argparse
 import base64
-import http.server
 import json
 import signal
 import ssl
-import threading
 import time
 import urllib.parse
+
+# The server and the connection handling are the webhook receiver's (same folder).
+from http_receiver import CountingHandler, Receiver
 
 SLACK = {
     "ok": (200, "ok"),
@@ -172,44 +173,8 @@ def teams_problems(body: bytes):
     return ("bad_request" if problems else None), problems
 
 
-class Receiver(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, record_path, context=None):
-        super().__init__(address, Handler)
-        self.lock = threading.Lock()
-        self.connections = 0
-        self.requests = 0
-        self.per_target = {}
-        self.record_path = record_path
-        self.context = context
-
-    def get_request(self):
-        sock, addr = super().get_request()
-        if self.context is None:
-            return sock, addr
-        return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 60
-
-    def setup(self):
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(10)
-            self.request.do_handshake()
-        super().setup()
-        with self.server.lock:
-            self.server.connections += 1
-            self.connection_number = self.server.connections
-
-    def log_message(self, format, *args):
-        pass
+class Handler(CountingHandler):
+    """POST only: anything else gets http.server's 501."""
 
     def do_POST(self):
         at = time.time()
@@ -274,7 +239,7 @@ def main():
     if args.cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
-    server = Receiver(("127.0.0.1", args.port), args.record, context)
+    server = Receiver(("127.0.0.1", args.port), args.record, context, handler=Handler)
     print("READY %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

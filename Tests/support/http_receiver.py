@@ -44,8 +44,8 @@ class Receiver(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, record_path, context=None):
-        super().__init__(address, Handler)
+    def __init__(self, address, record_path, context=None, handler=None):
+        super().__init__(address, handler or Handler)
         self.lock = threading.Lock()
         self.connections = 0
         self.requests = 0
@@ -65,7 +65,9 @@ class Receiver(http.server.ThreadingHTTPServer):
         pass  # a client that hangs up (a timeout) or fails the TLS handshake is part of the tests
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Keep-alive, the TLS handshake in the handler's thread, each connection numbered, no log;
+    the chat receiver's handler is one too."""
     protocol_version = "HTTP/1.1"  # keep-alive, so that connection reuse can be observed
     timeout = 60
 
@@ -80,6 +82,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
+
+
+class Handler(CountingHandler):
 
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
