@@ -13,6 +13,7 @@ import re
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -55,8 +56,10 @@ def free_port() -> int:
 class Statushook:
     """`statushook serve` with a config of its own, its output in the run folder."""
 
-    def __init__(self, args, name: str, sinks: dict[str, str]):
+    def __init__(self, args, name: str, sinks: dict[str, str], binary: str | None = None,
+                 database: str | None = None):
         self.args = args
+        self.binary = binary or args.statushook
         self.port = free_port()
         run = Path(args.run_dir)
         self.config = run / f"{name}.conf"
@@ -64,22 +67,30 @@ class Statushook:
             "listen": f"127.0.0.1:{self.port}",
             "callback_path": CALLBACK_PATH,
             "auth_token": TOKEN,
-            "database_url": args.database,
+            "database_url": database or args.database,
             "log_level": "info",
             "log_format": "json",
             **sinks,
         }
         self.config.write_text("".join(f"{k} = {v}\n" for k, v in lines.items()))
+        # A binary from before digests (bench/dispatch's baseline) knows no digest_after: it
+        # sends one email per delivery anyway.
+        check = subprocess.run([self.binary, "check-config", str(self.config)],
+                               capture_output=True, text=True)
+        if check.returncode != 0 and "digest_after" in check.stdout + check.stderr:
+            lines = {k: v for k, v in lines.items() if not k.endswith(".digest_after")}
+            self.config.write_text("".join(f"{k} = {v}\n" for k, v in lines.items()))
         self.log = open(run / f"{name}.log", "wb")
         self.proc: subprocess.Popen | None = None
 
     def cli(self, *argv: str) -> str:
-        return subprocess.run([self.args.statushook, *argv, "--config", str(self.config)], check=True,
-                              capture_output=True, text=True).stdout
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STATUSHOOK_")}
+        return subprocess.run([self.binary, *argv, "--config", str(self.config)], check=True,
+                              capture_output=True, text=True, env=env).stdout
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("STATUSHOOK_")}
-        self.proc = subprocess.Popen([self.args.statushook, "serve", "--config", str(self.config), "--migrate"],
+        self.proc = subprocess.Popen([self.binary, "serve", "--config", str(self.config), "--migrate"],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -294,63 +305,95 @@ def main() -> int:
         parser.add_argument(f"--{name}", required=True)
     for name in ("nginx-port", "smtp-port", "smtp-sink-pid", "webhooks", "emails", "e2e-rate", "e2e-seconds"):
         parser.add_argument(f"--{name}", type=int, required=True)
+    parser.add_argument("--baseline", help="another statushook binary, measured in turn with this one")
+    parser.add_argument("--rounds", type=int, default=1, help="backlog rounds per binary, alternating")
     args = parser.parse_args()
 
     print("| metric | measured | target | verdict |")
     print("|---|---|---|---|", flush=True)
-    db = psycopg.connect(args.database, autocommit=True)
+    admin = psycopg.connect(args.database, autocommit=True)
+    binaries = [("this", args.statushook)] + ([("baseline", args.baseline)] if args.baseline else [])
+    costs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    posts_expected = emails_expected = 0
 
-    # Backlogs: one daemon with both sinks, each paused while its backlog is queued.
-    sinks = {
-        "sink.hooks.type": "webhook", "sink.hooks.url": f"http://127.0.0.1:{args.nginx_port}/hooks",
-        "sink.hooks.secret": WEBHOOK_SECRET, "sink.hooks.timeout": "5s",
-        "sink.mail.type": "smtp", "sink.mail.smarthost": f"127.0.0.1:{args.smtp_port}",
-        "sink.mail.from": "statushook@bench.example", "sink.mail.to": "onboarding@bench.example",
-        "sink.mail.tls": "none", "sink.mail.timeout": "5s",
-        # One email per delivery: the cost of each is what this measures (a backlog would
-        # otherwise go out as digests).
-        "sink.mail.digest_after": "0",
-    }
-    daemon = Statushook(args, "backlog", sinks)
-    subprocess.run([args.statushook, "migrate", "--config", str(daemon.config)], check=True,
-                   capture_output=True)
-    db.execute("INSERT INTO sink_state (sink, paused, paused_at, paused_reason) "
-               "VALUES ('hooks', true, now(), 'bench backlog'), ('mail', true, now(), 'bench backlog')")
-    daemon.start()
-    try:
-        say(f"queueing {args.webhooks} webhook deliveries")
-        record_backlog(db, "hooks", args.webhooks)
-        say("draining them to nginx")
-        wall, span, cpu, pg_cpu = drain(db, daemon, "hooks", args.webhooks, args.postmaster_pid)
-        problem = verify_outbox(db, "hooks", args.webhooks)
-        posts, distinct = nginx_posts(args.nginx_log)
-        rate = args.webhooks / wall
-        row(f"webhook backlog drain ({args.webhooks:,} to nginx 204), deliveries/s", f"{rate:,.0f}",
-            "≥ 5,000", rate >= 5000)
-        row("webhook backlog: first attempt → last delivered (database), deliveries/s", f"{args.webhooks / span:,.0f}")
-        row("webhook backlog: CPU per delivery, statushook / PostgreSQL, µs",
-            f"{cpu / args.webhooks * 1e6:.0f} / {pg_cpu / args.webhooks * 1e6:.0f}")
-        row("webhook backlog: delivered with one attempt each / nginx POSTs (distinct ids)",
-            f"{problem or args.webhooks} / {posts} ({distinct})", f"{args.webhooks} / {args.webhooks}",
-            problem is None and posts == args.webhooks and distinct == args.webhooks)
+    # Backlogs: for each binary in turn (the baseline first in odd rounds, last in even ones, so
+    # neither always runs on the warmer machine), a database of its own and one daemon with both
+    # sinks, each paused while its backlog is queued, then resumed and timed.
+    for round_number in range(1, args.rounds + 1):
+        order = binaries if round_number % 2 == 0 else list(reversed(binaries))
+        for label, binary in order:
+            name = f"bench_dispatch_{label}_{round_number}"
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"CREATE DATABASE {name}")
+            database = psycopg.conninfo.make_conninfo(args.database, dbname=name)
+            sinks = {
+                "sink.hooks.type": "webhook", "sink.hooks.url": f"http://127.0.0.1:{args.nginx_port}/hooks",
+                "sink.hooks.secret": WEBHOOK_SECRET, "sink.hooks.timeout": "5s",
+                "sink.mail.type": "smtp", "sink.mail.smarthost": f"127.0.0.1:{args.smtp_port}",
+                "sink.mail.from": "statushook@bench.example", "sink.mail.to": "onboarding@bench.example",
+                "sink.mail.tls": "none", "sink.mail.timeout": "5s",
+                # One email per delivery: the cost of each is what this measures (a backlog would
+                # otherwise go out as digests).
+                "sink.mail.digest_after": "0",
+            }
+            daemon = Statushook(args, f"backlog-{label}-{round_number}", sinks, binary=binary, database=database)
+            subprocess.run([binary, "migrate", "--config", str(daemon.config)], check=True, capture_output=True,
+                           env={k: v for k, v in os.environ.items() if not k.startswith("STATUSHOOK_")})
+            db = psycopg.connect(database, autocommit=True)
+            db.execute("INSERT INTO sink_state (sink, paused, paused_at, paused_reason) "
+                       "VALUES ('hooks', true, now(), 'bench backlog'), ('mail', true, now(), 'bench backlog')")
+            daemon.start()
+            suffix = f" ({label} binary, round {round_number})" if args.baseline else ""
+            try:
+                say(f"{label}, round {round_number}: queueing {args.webhooks} webhook deliveries")
+                record_backlog(db, "hooks", args.webhooks)
+                say("draining them to nginx")
+                wall, span, cpu, pg_cpu = drain(db, daemon, "hooks", args.webhooks, args.postmaster_pid)
+                problem = verify_outbox(db, "hooks", args.webhooks)
+                posts_expected += args.webhooks
+                costs.setdefault((label, "webhook"), []).append((cpu / args.webhooks * 1e6, pg_cpu / args.webhooks * 1e6))
+                rate = args.webhooks / wall
+                row(f"webhook backlog drain ({args.webhooks:,} to nginx 204), deliveries/s{suffix}", f"{rate:,.0f}",
+                    "≥ 5,000", rate >= 5000)
+                row(f"webhook backlog: CPU per delivery, statushook / PostgreSQL, µs{suffix}",
+                    f"{cpu / args.webhooks * 1e6:.0f} / {pg_cpu / args.webhooks * 1e6:.0f}")
+                row(f"webhook backlog: delivered with one attempt each{suffix}", f"{problem or args.webhooks}",
+                    f"{args.webhooks}", problem is None)
 
-        say(f"queueing {args.emails} email deliveries")
-        record_backlog(db, "mail", args.emails)
-        say("draining them to smtp-sink")
-        wall, span, cpu, pg_cpu = drain(db, daemon, "mail", args.emails, args.postmaster_pid)
-        problem = verify_outbox(db, "mail", args.emails)
-        messages = smtp_sink_messages(args.smtp_sink_out, args.smtp_sink_pid)
-        rate = args.emails / wall
-        row(f"email backlog drain ({args.emails:,} to smtp-sink), emails/s", f"{rate:,.0f}", "≥ 1,000", rate >= 1000)
-        row("email backlog: first attempt → last delivered (database), emails/s", f"{args.emails / span:,.0f}")
-        row("email backlog: CPU per email, statushook / PostgreSQL, µs",
-            f"{cpu / args.emails * 1e6:.0f} / {pg_cpu / args.emails * 1e6:.0f}")
-        row("email backlog: delivered with one attempt each / smtp-sink messages",
-            f"{problem or args.emails} / {messages}", f"{args.emails} / {args.emails}",
-            problem is None and messages == args.emails)
-    finally:
-        daemon.stop()
+                say(f"{label}, round {round_number}: queueing {args.emails} email deliveries")
+                record_backlog(db, "mail", args.emails)
+                say("draining them to smtp-sink")
+                wall, span, cpu, pg_cpu = drain(db, daemon, "mail", args.emails, args.postmaster_pid)
+                problem = verify_outbox(db, "mail", args.emails)
+                emails_expected += args.emails
+                costs.setdefault((label, "email"), []).append((cpu / args.emails * 1e6, pg_cpu / args.emails * 1e6))
+                rate = args.emails / wall
+                row(f"email backlog drain ({args.emails:,} to smtp-sink), emails/s{suffix}", f"{rate:,.0f}", "≥ 1,000",
+                    rate >= 1000)
+                row(f"email backlog: CPU per email, statushook / PostgreSQL, µs{suffix}",
+                    f"{cpu / args.emails * 1e6:.0f} / {pg_cpu / args.emails * 1e6:.0f}")
+                row(f"email backlog: delivered with one attempt each{suffix}", f"{problem or args.emails}",
+                    f"{args.emails}", problem is None)
+            finally:
+                daemon.stop()
+                db.close()
 
+    posts, _ = nginx_posts(args.nginx_log)
+    messages = smtp_sink_messages(args.smtp_sink_out, args.smtp_sink_pid)
+    row("webhook backlogs: nginx POSTs / deliveries queued", f"{posts} / {posts_expected}", f"{posts_expected}",
+        posts == posts_expected)
+    row("email backlogs: smtp-sink messages / deliveries queued", f"{messages} / {emails_expected}",
+        f"{emails_expected}", messages == emails_expected)
+    if args.baseline:
+        for kind in ("webhook", "email"):
+            this = [a + b for a, b in costs[("this", kind)]]
+            base = [a + b for a, b in costs[("baseline", kind)]]
+            ratio = statistics.median(this) / statistics.median(base)
+            row(f"{kind} backlog: CPU per delivery (statushook + PostgreSQL), this binary / baseline, medians of "
+                f"{len(this)} rounds (each: {', '.join(f'{t:.0f}' for t in this)} / {', '.join(f'{b:.0f}' for b in base)} µs)",
+                f"{ratio:.2f}x", "≤ 0.7x", ratio <= 0.7)
+
+    db = admin
     # End to end: a daemon with one webhook sink, to a receiver that timestamps arrival.
     receiver_port = free_port()
     queue = multiprocessing.Queue()

@@ -56,6 +56,23 @@ install_deps() {
         "${missing[@]}" </dev/null
 }
 
+# Installs Postfix for its smtp-sink (the benchmarks' SMTP server) without a mail system ("No
+# configuration"): it has no main.cf, so its service never starts or binds port 25; smtp-sink
+# runs on a free port of its own. Sets SMTP_SINK to its path.
+install_smtp_sink() {
+    if ! command -v smtp-sink >/dev/null 2>&1 && [ ! -x /usr/sbin/smtp-sink ]; then
+        say "installing postfix (for smtp-sink), unconfigured"
+        printf '%s\n' "postfix postfix/main_mailer_type select No configuration" \
+            "postfix postfix/mailname string localhost" | as_root debconf-set-selections
+    fi
+    SYSTEM_PACKAGES=(postfix)
+    install_deps
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl disable --now postfix >/dev/null 2>&1 || true
+    fi
+    SMTP_SINK="$(command -v smtp-sink || echo /usr/sbin/smtp-sink)"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Python venv for Tests/integration
 

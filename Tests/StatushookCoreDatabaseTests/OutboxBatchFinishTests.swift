@@ -13,6 +13,31 @@ struct OutboxBatchFinishTests {
                       startedAt: "2024-05-01T12:00:0\(second).25Z", duration: .milliseconds(7))
     }
 
+    @Test("a batch finds each delivery by its primary key, never by walking every live lease")
+    func byPrimaryKey() throws {
+        try OutboxFixture.with { fixture in
+            try fixture.addMany(20_000, sinks: ["hook"])
+            // Statistics taken while nothing was leased, as autovacuum mostly finds the table.
+            try fixture.connection.execute("ANALYZE")
+            var claims: [ClaimedDelivery] = []
+            for worker in 0..<9 {
+                claims += try fixture.claim(["hook"], limit: 64, owner: "worker-\(worker)")
+            }
+            let batch = claims.filter { $0.owner == "worker-0" }.map { Self.record($0, .delivered(detail: "HTTP 204")) }
+            #expect(batch.count == 64 && claims.count == 576)
+            let parameters = OutboxStore.finishParameters(batch, worker: "worker-0", healthySinks: ["hook"])
+            for mode in ["force_custom_plan", "force_generic_plan"] {
+                try fixture.connection.execute("SET plan_cache_mode = \(mode)")
+                let plan = try fixture.connection.query("EXPLAIN " + OutboxSQL.finishBatch, parameters).rows
+                    .map { $0[0] ?? "" }.joined(separator: "\n")
+                #expect(plan.contains("deliveries_pkey") && !plan.contains("deliveries_leases"), "\(mode):\n\(plan)")
+            }
+            try fixture.connection.execute("RESET plan_cache_mode")
+            let finishes = try fixture.store.finish(batch, worker: "worker-0", on: fixture.connection)
+            #expect(finishes.allSatisfy { $0.applied })
+        }
+    }
+
     @Test("a batch settles each delivery and records each attempt in order, prepared or not")
     func batch() throws {
         for prepared in [false, true] {

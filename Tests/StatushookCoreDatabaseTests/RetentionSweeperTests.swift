@@ -74,6 +74,9 @@ struct RetentionSweeperTests {
             #expect(try Self.count("deliveries", connection, where: "state IN ('delivered', 'dead')") == 2)
             #expect(try Self.count("deliveries", connection, where: "state = 'pending'") == 2)
             #expect(try Self.count("delivery_attempts", connection) == 2)
+            // Attempts go with their deliveries (no foreign key to cascade since migration 0011).
+            #expect(try Self.count("delivery_attempts a", connection,
+                                   where: "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id)") == 0)
             #expect(try Self.count("sink_notices", connection) == 1)
             #expect(try Self.count("profiles", connection) == 1)
             // No delivery outlives its transition or notice, and no transition names a deleted

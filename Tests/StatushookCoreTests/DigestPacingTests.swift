@@ -24,6 +24,16 @@ struct DigestPacingTests {
         #expect(pacing.decide(waiting: 11, now: start + .seconds(60)) == .digest)
     }
 
+    @Test("a digest that took as many as one may tell is followed by the next at once; a smaller one holds the interval")
+    func backlog() {
+        var pacing = DigestPacing(after: 10, interval: .seconds(60))
+        #expect(pacing.decide(waiting: 11, now: start) == .digest)
+        pacing.digestClaimed(1000, limit: 1000)
+        #expect(pacing.decide(waiting: 11, now: start + .seconds(1)) == .digest)
+        pacing.digestClaimed(400, limit: 1000)
+        #expect(pacing.decide(waiting: 11, now: start + .seconds(2)) == .hold(.seconds(59)))
+    }
+
     @Test("those sent one by one in the interval count: a burst that trickles in still makes a digest")
     func trickle() {
         var pacing = DigestPacing(after: 10, interval: .seconds(60))

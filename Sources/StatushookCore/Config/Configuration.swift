@@ -35,6 +35,8 @@ public struct Configuration: Sendable, Equatable {
     /// One delay per retry, never empty, each above zero.
     public var retrySchedule: [Duration]
     public var sinkPauseAfter: Int
+    /// Callbacks a second above which ingest is in a burst and delivery yields to it; 0: never.
+    public var burstRate: Int
     /// Nil keeps history forever.
     public var retentionDays: Int?
     public var logLevel: LogLevel
@@ -77,6 +79,7 @@ public struct Configuration: Sendable, Equatable {
         historyPassword = nil
         retrySchedule = [.seconds(5), .seconds(5 * 60), .seconds(30 * 60), .seconds(2 * 3600), .seconds(5 * 3600), .seconds(10 * 3600)]
         sinkPauseAfter = 20
+        burstRate = 500
         retentionDays = nil
         logLevel = .info
         logFormat = .json

@@ -44,6 +44,9 @@ struct ConfigurationAssembler {
         configuration.sinkPauseAfter = value(.core(.sinkPauseAfter)) { (text) throws(ValueRule) in
             try ValueSyntax.count(text, minimum: 1)
         } ?? configuration.sinkPauseAfter
+        configuration.burstRate = value(.core(.burstRate)) { (text) throws(ValueRule) in
+            try ValueSyntax.count(text, minimum: 0)
+        } ?? configuration.burstRate
         configuration.retentionDays = value(.core(.retentionDays)) { (text) throws(ValueRule) in
             try ValueSyntax.count(text, minimum: 1)
         }

@@ -17,6 +17,7 @@ enum CoreKey: String, CaseIterable, Sendable {
     case historyPassword = "history_password"
     case retrySchedule = "retry_schedule"
     case sinkPauseAfter = "sink_pause_after"
+    case burstRate = "burst_rate"
     case retentionDays = "retention_days"
     case logLevel = "log_level"
     case logFormat = "log_format"

@@ -54,8 +54,9 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
+        let pressure = IngestPressure()
         writer = IngestWriter(database: configuration.database, commitTimeout: configuration.commitTimeout,
-                              readiness: readiness, logger: logger)
+                              readiness: readiness, pressure: pressure, logger: logger)
         // Connections for the read endpoints, used on the router's reader threads.
         let readPool = configuration.makeReadPool(maxConnections: 4)
         let readRoutes = [
@@ -80,8 +81,8 @@ public final class Daemon: Sendable {
             reconciler = nil
         }
         dispatcher = ReloadableDispatcher(configuration: configuration, replaceTimeout: Self.dispatcherStopTimeout) {
-            [enricher, logger] configuration in
-            Self.makeDispatcher(for: configuration, enricher: enricher, logger: logger)
+            [enricher, pressure, logger] configuration in
+            Self.makeDispatcher(for: configuration, enricher: enricher, pressure: pressure, logger: logger)
         }
     }
 
@@ -219,15 +220,18 @@ public final class Daemon: Sendable {
 
     /// The dispatcher and the sinks' drivers, built but not started.
     private static func makeDispatcher(for configuration: Configuration, enricher: ProfileEnricher?,
-                                       logger: Logger) -> (Dispatcher, SinkDriverFactory) {
+                                       pressure: IngestPressure, logger: Logger) -> (Dispatcher, SinkDriverFactory) {
         let factory = SinkDriverFactory(sinks: configuration.sinks)
         var prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])?
         if let enricher {
             prepareClaims = { claims in enricher.prepare(claims) }
         }
+        var settings = Dispatcher.Settings()
+        settings.burstRate = configuration.burstRate
         let dispatcher = Dispatcher(database: configuration.database, sinkNames: configuration.sinks.map(\.name),
                                     schedule: RetrySchedule(delays: configuration.retrySchedule),
-                                    sinkPauseAfter: configuration.sinkPauseAfter, logger: logger,
+                                    sinkPauseAfter: configuration.sinkPauseAfter, settings: settings,
+                                    pressure: pressure, logger: logger,
                                     prepareClaims: prepareClaims,
                                     makeDrivers: { factory.make() })
         return (dispatcher, factory)

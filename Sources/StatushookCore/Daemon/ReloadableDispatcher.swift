@@ -72,8 +72,10 @@ final class ReloadableDispatcher: BackgroundService {
         }
     }
 
-    /// Whether the dispatcher must be rebuilt: it holds the sinks, the retry schedule and the pause threshold.
+    /// Whether the dispatcher must be rebuilt: it holds the sinks, the retry schedule, the pause
+    /// threshold and the burst rate.
     private static func changed(_ old: Configuration, _ new: Configuration) -> Bool {
         old.sinks != new.sinks || old.retrySchedule != new.retrySchedule || old.sinkPauseAfter != new.sinkPauseAfter
+            || old.burstRate != new.burstRate
     }
 }

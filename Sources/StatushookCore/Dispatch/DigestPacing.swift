@@ -4,7 +4,8 @@
 /// Up to `after` transitions an `interval` go out one by one. When more would (a burst: more
 /// waiting now, or more waiting plus those already sent one by one in this interval), they go out
 /// together at once, and then no more than one digest each `interval` while the burst lasts: what
-/// arrives meanwhile waits for the next, as Alertmanager groups alerts. A digest is counted as
+/// arrives meanwhile waits for the next, as Alertmanager groups alerts; a digest that took as many
+/// as one may tell (a backlog) is followed by the next at once. A digest is counted as
 /// sent once decided, so that two workers never both send one; one-by-one sends are counted as
 /// claimed (``sent(_:now:)``), since two workers may count the same waiting transitions.
 struct DigestPacing: Equatable {
@@ -50,6 +51,12 @@ struct DigestPacing: Equatable {
             return .digest
         }
         return .oneByOne(after - sentInWindow)
+    }
+
+    /// A digest claimed `count` transitions of at most `limit`: a full one says more wait (a
+    /// backlog), and the next goes out at once instead of an interval later.
+    mutating func digestClaimed(_ count: Int, limit: Int) {
+        if count >= limit { lastDigest = nil }
     }
 
     /// `count` transitions were claimed to go out one by one.

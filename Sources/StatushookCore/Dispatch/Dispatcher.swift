@@ -29,8 +29,13 @@ public final class Dispatcher: BackgroundService {
         public var pausedPoll = Duration.milliseconds(250)
         /// The longest an idle worker sleeps without a NOTIFY.
         public var idleWait = Duration.seconds(5)
-        /// The most transitions one digest tells; a bigger burst makes several.
+        /// The most transitions one digest tells; a bigger burst makes several, back to back.
         public var digestLimit = 1000
+        /// Callbacks a second above which ingest is in a burst and delivery yields to it
+        /// (``DeliveryYield``); 0: never.
+        public var burstRate = 500
+        /// During a burst, each sink takes one batch this often.
+        public var burstTrickle = Duration.seconds(1)
 
         public init() {}
     }
@@ -54,12 +59,17 @@ public final class Dispatcher: BackgroundService {
     private let ownerPrefix: String
     /// Each digest sink's pacing, shared by its workers (made by the first that looks).
     private let digestPacings = Locked<[String: DigestPacing]>([:])
+    /// How fast callbacks arrive; nil: delivery never yields.
+    private let pressure: IngestPressure?
+    /// Each sink's yielding to a burst, shared by its workers; and whether a burst is on, as
+    /// last logged.
+    private let yields = Locked<(sinks: [String: DeliveryYield], burst: Bool)>(([:], false))
     /// Dispatchers built by this process so far.
     private static let built = Locked(0)
     private let hostName: String
 
     public init(database: PostgresEndpoint, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
-                settings: Settings = Settings(), logger: Logger,
+                settings: Settings = Settings(), pressure: IngestPressure? = nil, logger: Logger,
                 prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])? = nil,
                 makeDrivers: @escaping @Sendable () -> [String: any SinkDriver]) {
         self.database = database
@@ -69,6 +79,7 @@ public final class Dispatcher: BackgroundService {
         self.settings = settings
         self.makeDrivers = makeDrivers
         self.prepareClaims = prepareClaims
+        self.pressure = pressure
         self.logger = logger
         wakeups = Dictionary(sinkNames.map { ($0, Wakeup()) }, uniquingKeysWith: { first, _ in first })
         hostName = HostName.current
@@ -139,6 +150,10 @@ public final class Dispatcher: BackgroundService {
                     let swept = try store.sweepExpiredLeases(giveUpAfter: schedule.maxAttempts, on: db)
                     if swept > 0 { logger.warning("expired delivery leases taken back", metadata: ["count": "\(swept)"]) }
                 }
+                if case .wait(let wait) = yieldDecision(sink: sink, now: clock.now) {
+                    _ = threads.sleep(min(wait, settings.idleWait))
+                    continue
+                }
                 var limit = settings.claimBatch
                 var asDigest = false
                 if let digests {
@@ -153,9 +168,13 @@ public final class Dispatcher: BackgroundService {
                 let claimedAt = clock.now
                 var claims = try store.claim(owner: owner, sinks: [sink], limit: limit,
                                              lease: settings.lease, prepared: true, on: db)
-                if digests != nil, !asDigest, !claims.isEmpty {
+                if digests != nil, !claims.isEmpty {
                     let now = clock.now
-                    digestPacings.withLock { $0[sink]?.sent(claims.count, now: now) }
+                    if asDigest {
+                        digestPacings.withLock { $0[sink]?.digestClaimed(claims.count, limit: limit) }
+                    } else {
+                        digestPacings.withLock { $0[sink]?.sent(claims.count, now: now) }
+                    }
                 }
                 if claims.isEmpty {
                     let (due, paused) = try store.idleState(sinks: [sink], on: db)
@@ -264,6 +283,33 @@ public final class Dispatcher: BackgroundService {
             }
         }
         return paused
+    }
+
+    // MARK: - Bursts
+
+    /// Whether the sink claims now (at full speed, or its one batch of a burst's `trickle`) or
+    /// waits; logs a burst's start and end once per dispatcher.
+    private func yieldDecision(sink: String, now: ContinuousClock.Instant) -> DeliveryYield.Decision {
+        guard let pressure else { return .full }
+        let rate = pressure.perSecond(at: now)
+        let (decision, change) = yields.withLock { state -> (DeliveryYield.Decision, Bool?) in
+            var yield = state.sinks[sink] ?? DeliveryYield(burstRate: settings.burstRate, trickle: settings.burstTrickle)
+            let decision = yield.decide(rate: rate, now: now)
+            state.sinks[sink] = yield
+            let burst = yield.isBurst(rate: rate)
+            defer { state.burst = burst }
+            return (decision, burst == state.burst ? nil : burst)
+        }
+        switch change {
+        case true?:
+            logger.notice("ingest burst: delivery yields to it", metadata: [
+                "callbacks_per_second": "\(rate)", "burst_rate": "\(settings.burstRate)",
+                "each_sink": "one batch every \(settings.burstTrickle)"])
+        case false?:
+            logger.notice("ingest burst over: delivery catches up", metadata: ["callbacks_per_second": "\(rate)"])
+        case nil: break
+        }
+        return decision
     }
 
     // MARK: - Digests

@@ -130,6 +130,12 @@ database_url = postgresql:///statushook?host=/tmp
 # Failures in a row after which a sink is paused; the other sinks are told. Default: 20.
 # sink_pause_after = 20
 
+# Callbacks a second above which ingest is in a burst (a policy change at Twilio can move
+# thousands of profiles in minutes): delivery then yields the CPU to the callbacks still
+# arriving, each sink sending one batch a second, and catches up once the burst is over. A
+# callback's answer never waits for delivery either way. 0: never yield. Default: 500.
+# burst_rate = 500
+
 # ---- TrustHub REST API -----------------------------------------------------------------------
 # With credentials, statushook reads each customer profile or trust product from Twilio's
 # TrustHub API when it changes (its kind, friendly name, email, policy, errors, … for the history

@@ -61,15 +61,18 @@ public final class IngestWriter: BackgroundService {
     private let commitTimeout: Duration
     private let logger: Logger
     private let readiness: Readiness
+    /// Told how many callbacks each batch takes: the dispatcher yields to a burst.
+    private let pressure: IngestPressure?
     /// Signalled when an item comes or a stop is asked; broadcast when an interruption ends.
     private let state: LockedCondition<State>
     private let threads = ServiceThreads()
 
     public init(database: PostgresEndpoint, maxBatch: Int = 256, commitTimeout: Duration = .seconds(10),
-                readiness: Readiness, logger: Logger) {
+                readiness: Readiness, pressure: IngestPressure? = nil, logger: Logger) {
         self.database = database
         self.commitTimeout = commitTimeout
         self.readiness = readiness
+        self.pressure = pressure
         self.logger = logger
         state = LockedCondition(State(queue: IngestQueue(capacity: Self.queueCapacity, maxBatch: maxBatch)))
     }
@@ -130,6 +133,7 @@ public final class IngestWriter: BackgroundService {
                 session.close()
                 return
             case .batch(let batch):
+                pressure?.taken(batch.count)
                 let outcomes = session.record(batch.map(\.record))
                 state.withLock { $0.inFlight = nil }
                 for (pending, outcome) in zip(batch, outcomes) {

@@ -72,7 +72,7 @@ extension OutboxStore {
     }
 
     /// ``OutboxSQL/finishBatch``'s parameters: one array per column.
-    private static func finishParameters(_ records: [AttemptRecord], worker: String,
+    static func finishParameters(_ records: [AttemptRecord], worker: String,
                                          healthySinks: [String]) -> [String?] {
         let settlements = records.map { settlement(of: $0.decision, outcome: $0.outcome) }
         return [

@@ -2,8 +2,8 @@
 ///
 /// Transitions and notices are walked by a keyset over their age (so that rows kept because a
 /// delivery still waits are passed over once per sweep, not once per batch); a batch deletes
-/// the finished deliveries of the events it scanned (their attempts go by cascade), then the
-/// events that no delivery waits for any more. A transition goes only with the last of its
+/// the finished deliveries of the events it scanned and their attempts (which have no foreign key
+/// to them since migration 0011), then the events that no delivery waits for any more. A transition goes only with the last of its
 /// deliveries (they have no foreign key to it since migration 0007): one that `replay` made
 /// pending while the batch ran was not deleted by `finished`, so it keeps its transition.
 /// Profiles are never touched. The batch's ids travel as an array (`= ANY (ARRAY(…))`) so that
@@ -26,6 +26,8 @@ enum RetentionSQL {
             DELETE FROM deliveries d
              WHERE d.transition_id = ANY (ARRAY(SELECT id FROM scanned)) AND d.state IN ('delivered', 'dead')
             RETURNING d.id),
+        attempts AS (
+            DELETE FROM delivery_attempts a WHERE a.delivery_id = ANY (ARRAY(SELECT id FROM finished))),
         removed AS (
             DELETE FROM transitions t
              WHERE t.id = ANY (ARRAY(SELECT id FROM scanned))
@@ -49,6 +51,8 @@ enum RetentionSQL {
             DELETE FROM deliveries d
              WHERE d.notice_id = ANY (ARRAY(SELECT id FROM scanned)) AND d.state IN ('delivered', 'dead')
             RETURNING d.id),
+        attempts AS (
+            DELETE FROM delivery_attempts a WHERE a.delivery_id = ANY (ARRAY(SELECT id FROM finished))),
         removed AS (
             DELETE FROM sink_notices n
              WHERE n.id = ANY (ARRAY(SELECT id FROM scanned))
