@@ -87,4 +87,38 @@ struct ConfigChatSinkTests {
         #expect(F.errorsWithRequired("sink.chat.type = slack\nsink.chat.url = \(Self.slackURL)\nsink.chat.url_flie = /x\n")
                 == [F.fileError(5, "unknown key 'sink.chat.url_flie' (did you mean 'sink.chat.url_file'?)")])
     }
+
+    @Test("slack and teams sinks digest bursts of more than 10 by default, a minute apart; digest_after = 0 turns it off",
+          arguments: ["slack", "teams"])
+    func digests(type: String) throws {
+        func settings(_ extra: String) throws -> ChatSinkSettings? {
+            let text = "sink.chat.type = \(type)\nsink.chat.url = \(Self.slackURL)\n" + extra
+            switch try F.parseWithRequired(text).sinks.first?.kind {
+            case .slack(let settings), .teams(let settings): return settings
+            default: return nil
+            }
+        }
+        let defaults = try #require(try settings(""))
+        #expect((defaults.digestAfter, defaults.digestInterval) == (10, .seconds(60)))
+        let set = try #require(try settings("sink.chat.digest_after = 25\nsink.chat.digest_interval = 2s\n"))
+        #expect((set.digestAfter, set.digestInterval) == (25, .seconds(2)))
+        let off = try #require(try settings("sink.chat.digest_after = 0\n"))
+        #expect(off.digestAfter == 0)
+        #expect(F.errorsWithRequired("sink.chat.type = \(type)\nsink.chat.url = \(Self.slackURL)\nsink.chat.digest_after = -1\n")
+                == [F.fileError(5, "bad value for 'sink.chat.digest_after': expected a whole number of at least 0")])
+    }
+
+    @Test("digest_after and digest_interval are still refused on log and webhook sinks")
+    func digestsNotForLogOrWebhook() {
+        let log = F.errorsWithRequired("sink.out.type = log\nsink.out.digest_after = 5\nsink.out.digest_interval = 5s\n")
+        #expect(log.map(\.message) == ["'sink.out.digest_after' is not a setting of a log sink",
+                                        "'sink.out.digest_interval' is not a setting of a log sink"])
+        let webhook = F.errorsWithRequired("""
+            sink.hooks.type = webhook
+            sink.hooks.url = https://example.com/hook
+            sink.hooks.secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+            sink.hooks.digest_interval = 5s
+            """)
+        #expect(webhook.map(\.message) == ["'sink.hooks.digest_interval' is not a setting of a webhook sink"])
+    }
 }

@@ -676,6 +676,56 @@ def assert_event_matches(event: dict, transition: dict) -> None:
     assert delta < 0.001, f"occurred_at {occurred} is not the transition's {transition['occurred_at']}"
 
 
+# --------------------------------------------------------------------------------------------
+# Bursts: many signed callbacks at once, as a policy change makes them (digests)
+
+
+def burst_reason(sid: str) -> str:
+    """The failure reason a burst's rejection of `sid` carries: a digest must show it in full."""
+    return f"Business name mismatch for {sid} (18601)"
+
+
+def burst_callbacks(count: int) -> list[tuple[str, str]]:
+    """(SID, status) for `count` new profiles: every tenth rejected, the others approved."""
+    return [(new_sid(), "twilio-rejected" if i % 10 == 0 else "twilio-approved") for i in range(count)]
+
+
+def post_burst(daemon: Daemon, callbacks: list[tuple[str, str]], workers: int = 8) -> float:
+    """Posts each (SID, status) as a signed callback, `workers` at a time, a rejection with its
+    burst_reason; asserts that each is answered 200 and returns the seconds it took."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"http://127.0.0.1:{daemon.port}{CALLBACK_PATH}"
+
+    def post(callback) -> int:
+        sid, status = callback
+        pairs = [("AccountSID", "AC" + "0" * 32), ("BundleSID", sid), ("Status", status)]
+        if status == "twilio-rejected":
+            pairs.append(("FailureReason", burst_reason(sid)))
+        conn = http.client.HTTPConnection("127.0.0.1", daemon.port, timeout=15)
+        try:
+            conn.request("POST", CALLBACK_PATH, body=form_body(pairs), headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": sign(TOKEN, url, pairs)})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        answers = list(pool.map(post, callbacks))
+    assert set(answers) == {200}, f"answers other than 200: {sorted(set(answers))}"
+    return time.monotonic() - started
+
+
+def sink_states(db: "Database", sink: str) -> dict[str, int]:
+    """How many of the sink's deliveries are in each state."""
+    rows = db.rows("SELECT state, count(*) AS n FROM deliveries WHERE sink = %s GROUP BY state", sink)
+    return {r["state"]: r["n"] for r in rows}
+
+
 def new_webhook_secret() -> str:
     """A Standard Webhooks secret: "whsec_" and the base64 of 24 random bytes."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()

@@ -9,6 +9,7 @@ and the webhook URL (a credential) never shows in a log line, the database's err
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sys
 import time
@@ -16,8 +17,8 @@ import time
 import pytest
 
 from harness import (
-    attempts_of, delivery_for, describe_outbox, insert_profile, new_sid, read_json_lines, record_transition,
-    run_cli, wait_for_delivery, wait_until,
+    attempts_of, burst_callbacks, burst_reason, delivery_for, describe_outbox, insert_profile, new_sid, post_burst,
+    read_json_lines, record_transition, report_figure, run_cli, sink_states, wait_for_delivery, wait_until,
 )
 from peers import SUPPORT, HTTPPeer, ReceivedRequest, _Peer
 
@@ -212,10 +213,11 @@ def test_slack_documented_answers_retry_or_end_the_delivery(start_sinks, chat_re
 def test_a_rate_limit_holds_back_every_worker_of_the_sink(start_sinks, chat_receiver, db):
     """Stands in for Slack's incoming webhooks (which cannot run here): a burst meets one 429
     rate_limited with Retry-After: 2; the sink's workers wait it out together instead of each
-    spending attempts on the same refusal, and every message is delivered."""
+    spending attempts on the same refusal, and every message is delivered (one by one: digests
+    off)."""
     receiver = chat_receiver()
     url = receiver.slack_url("rate_limited,ok", retry_after="2")
-    daemon = start_sinks(chat_sink("slack", "slack", url))
+    daemon = start_sinks(chat_sink("slack", "slack", url, digest_after="0"))
     tids = [record_transition(daemon, new_sid(), "draft") for _ in range(12)]
     for tid in tids:
         delivery = wait_for_delivery(db, delivery_for(db, tid, "slack")["id"], timeout=20)
@@ -369,3 +371,143 @@ def test_check_config_validates_chat_sinks_without_showing_the_url(tmp_path):
     p = run_cli("check-config", str(good))
     assert p.returncode == 0, p.stdout + p.stderr
     assert "SECRETFILE" not in p.stdout + p.stderr and "SECRETSIG" not in p.stdout + p.stderr
+
+
+# ---- Digests (sink.<name>.digest_after) -------------------------------------------------------
+
+DIGEST_HEADLINE = re.compile(r"^(?:🔴 |✅ )?(\d+) status changes?: ")
+SID = re.compile(r"BU[0-9a-f]{32}")
+
+
+def digest_attempts(db, sink: str) -> dict[str, str]:
+    """Each delivered attempt's detail, by the SID of its transition."""
+    rows = db.rows("""
+        SELECT t.sid, a.detail FROM delivery_attempts a
+          JOIN deliveries d ON d.id = a.delivery_id JOIN transitions t ON t.id = d.transition_id
+         WHERE d.sink = %s AND a.outcome = 'delivered'""", sink)
+    return {r["sid"]: r["detail"] for r in rows}
+
+
+def test_a_burst_to_a_slack_sink_makes_few_messages_that_list_every_transition(start_sinks, chat_receiver, db, tmp_path):
+    """Stands in for Slack's incoming webhooks (which cannot run here; the stand-in also refuses
+    blocks whose texts add up to more than 12,000 characters, as Slack does). 500 signed callbacks
+    in five waves of 100, each posted while the digest of the wave before holds the sink back
+    (digest_interval = 2s): a few messages one by one before the first digest (digest_after = 10),
+    then one digest per wave, so at most 20 messages. The waves keep each digest within what one
+    Slack message lists (about 110 lines of this size), so that every transition can be found in
+    one; a digest too big for that is the Teams test's below."""
+    receiver = chat_receiver()
+    url = receiver.slack_url()
+    daemon = start_sinks(chat_sink("slack", "slack", url, digest_after="10", digest_interval="2s"))
+    callbacks: list[tuple[str, str]] = []
+    for _ in range(5):
+        wave = burst_callbacks(100)
+        callbacks += wave
+        post_burst(daemon, wave)
+        wait_until(lambda: sink_states(db, "slack") == {"delivered": len(callbacks)}, timeout=60,
+                   what=lambda: f"every delivery delivered (now {sink_states(db, 'slack')})")
+
+    records = receiver.records_of(url)
+    assert all(r["problems"] == [] and r["status"] == 200 for r in records), [r["problems"] for r in records][:3]
+    messages = [r.json() for r in receiver.requests_to(url)]
+    digests = [m for m in messages if DIGEST_HEADLINE.match(m["blocks"][0]["text"]["text"])]
+    report_figure(f"CHAT DIGEST slack burst=500 (5 waves) messages={len(messages)} digests={len(digests)} "
+                  f"(at most 20; digest_after=10, digest_interval=2s)")
+    assert len(messages) <= 20, f"{len(messages)} Slack messages for a burst of 500"
+    assert len(digests) >= 5, f"{len(digests)} digests"
+
+    # Each digest lists as many transitions as its header counts, oldest first, and names itself
+    # as its deliveries' attempts do; a single message names its one SID in its header.
+    told: list[str] = []
+    named = {}
+    for message in messages:
+        header = message["blocks"][0]["text"]["text"]
+        texts = slack_texts(message)
+        if not (m := DIGEST_HEADLINE.match(header)):
+            told += SID.findall(header)
+            continue
+        lines = "\n".join(b["text"]["text"] for b in message["blocks"][1:] if b["type"] == "section")
+        sids = [SID.search(line).group(0) for line in lines.splitlines() if line.startswith(("🔴 ", "✅ ", "• "))]
+        assert len(sids) == int(m.group(1)), f"the header counts {m.group(1)}, the sections list {len(sids)}"
+        assert "… and" not in lines and message["text"].endswith(lines), message["text"][-300:]
+        context = message["blocks"][-1]["elements"][0]["text"]
+        digest = re.search(r"digest (#\d+-\d+)", context).group(1)
+        named.update({sid: (digest, len(sids)) for sid in sids})
+        for piece in texts:
+            assert "<" not in piece and ">" not in piece, piece
+        told += sids
+    assert sorted(told) == sorted(sid for sid, _ in callbacks), f"{len(told)} told, {len(set(told))} distinct, of 500"
+
+    # Every delivery is recorded delivered; a digest's with the digest that told it.
+    details = digest_attempts(db, "slack")
+    assert len(details) == 500
+    for sid, (digest, size) in named.items():
+        assert details[sid] == f"in digest {digest} of {size}: Slack answered HTTP 200: ok", (sid, details[sid])
+    # Every rejection's reason is in the message that told it.
+    everything = "\n".join(t for m in messages for t in slack_texts(m))
+    for sid, status in callbacks:
+        if status == "twilio-rejected":
+            assert burst_reason(sid) in everything, f"the reason of {sid} is in no message"
+    assert_secrets_nowhere(daemon, db, [the_secret(url)], tmp_path)
+
+
+def test_a_teams_digest_too_big_for_one_card_lists_rejections_first_and_counts_the_rest(start_sinks, chat_receiver, db):
+    """Stands in for a Microsoft Teams Workflows webhook (which cannot run here; the stand-in
+    refuses bodies over 28 KB, as Teams does). 600 callbacks at once make digests larger than one
+    card holds (about 150 lines of this size): each card stays under 28 KB, lists every rejection
+    with its reason and the oldest of the rest, and its note counts what it leaves out; each of
+    those is still recorded delivered in that digest and listed by `statushook deliveries`."""
+    receiver = chat_receiver()
+    url = receiver.teams_url()
+    daemon = start_sinks(chat_sink("teams", "teams", url, digest_after="10", digest_interval="2s"))
+    callbacks = burst_callbacks(600)
+    post_burst(daemon, callbacks)
+    wait_until(lambda: sink_states(db, "teams") == {"delivered": 600}, timeout=60,
+               what=lambda: f"every delivery delivered (now {sink_states(db, 'teams')})")
+
+    records = receiver.records_of(url)
+    assert all(r["problems"] == [] and r["status"] == 202 for r in records), [r["problems"] for r in records][:3]
+    requests = receiver.requests_to(url)
+    assert all(len(r.body) <= 28 * 1024 for r in requests)
+    details = digest_attempts(db, "teams")
+    listed: set[str] = set()
+    left_out = 0
+    notes = 0
+    for request in requests:
+        body = teams_card(request)["body"]
+        headline = body[0]["text"]
+        runs = [run["text"] for e in body if e["type"] == "RichTextBlock" for run in e["inlines"]]
+        if not (m := DIGEST_HEADLINE.match(headline)):
+            listed.update(SID.findall(" ".join(runs)))
+            continue
+        size = int(m.group(1))
+        sids = [SID.search(r).group(0) for r in runs if r.startswith(("🔴 ", "✅ ", "• "))]
+        digest = re.search(r"digest (#\d+-\d+)", runs[-1]).group(1)
+        note = next((r for r in runs if r.startswith("… and ")), None)
+        more = int(re.match(r"… and (\d+) more in this digest", note).group(1)) if note else 0
+        assert len(sids) + more == size, (size, len(sids), note)
+        if note:
+            notes += 1
+            assert f"recorded as delivered in digest {digest}: see statushook deliveries --sink teams" in note, note
+        for sid in sids:
+            assert details[sid] == f"in digest {digest} of {size}: Teams answered HTTP 202", details[sid]
+        left_out += more
+        listed.update(sids)
+    report_figure(f"CHAT DIGEST teams burst=600 posts={len(requests)} cards too big to list all={notes} "
+                  f"left out of a card={left_out} (every rejection listed)")
+    assert notes >= 1, "no digest was too big for one card"
+
+    # Every rejection is listed with its reason; what is left out is all approvals, each one
+    # recorded in a digest and listed by `statushook deliveries`.
+    everything = "\n".join(run["text"] for r in requests for e in teams_card(r)["body"] if e["type"] == "RichTextBlock"
+                           for run in e["inlines"])
+    for sid, status in callbacks:
+        if status == "twilio-rejected":
+            assert sid in listed and burst_reason(sid) in everything, sid
+    missing = {sid for sid, _ in callbacks} - listed
+    assert len(missing) == left_out, (len(missing), left_out)
+    assert all(details[sid].startswith("in digest #") for sid in missing)
+    p = run_cli("deliveries", "--config", str(daemon.config_path), "--sink", "teams", "--limit", "1000")
+    assert p.returncode == 0, p.stderr
+    shown = {m.group(0) for m in SID.finditer(p.stdout)}
+    assert missing <= shown, f"{len(missing - shown)} left-out transitions not in statushook deliveries"

@@ -20,7 +20,9 @@ Slack (its incoming-webhook errors, as documented):
   invalid_payload       400 "invalid_payload"
   rollup_error          500 "rollup_error"
   A body that is not a JSON object is answered 400 invalid_payload; one without `text` (and
-  without blocks) 400 no_text; blocks that are not valid Block Kit 400 invalid_blocks.
+  without blocks) 400 no_text; blocks that are not valid Block Kit 400 invalid_blocks. So are
+  blocks whose texts add up to more than 12,000 characters: Slack does not document that limit,
+  but refuses such messages (msg_blocks_too_long, slackapi/bolt-js#2509 and #2867).
 
 Teams (a Workflows "When a Teams webhook request is received" trigger):
   accepted              202, empty body (only when the body is a message with an Adaptive Card)
@@ -67,6 +69,7 @@ TEAMS = {
 }
 
 TEAMS_LIMIT = 28 * 1024
+SLACK_BLOCKS_TEXT_LIMIT = 12_000
 SLACK_BLOCK_TYPES = {"header", "section", "context", "divider"}
 
 
@@ -125,7 +128,22 @@ def slack_problems(body: bytes):
                     problems.append(f"{where}: elements not a list of 1 to 10")
                 for j, element in enumerate(elements or []):
                     text_object(element, f"{where}.elements[{j}]", problems)
+        total = sum(len(t.encode("utf-16-le")) // 2 for t in block_texts(blocks))
+        if total > SLACK_BLOCKS_TEXT_LIMIT:
+            problems.append(f"blocks' texts add up to {total} characters, over {SLACK_BLOCKS_TEXT_LIMIT}")
     return ("invalid_blocks" if problems else None), problems
+
+
+def block_texts(value):
+    """Every `text` string inside blocks."""
+    if isinstance(value, dict):
+        if isinstance(value.get("text"), str):
+            yield value["text"]
+        for child in value.values():
+            yield from block_texts(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from block_texts(child)
 
 
 def teams_problems(body: bytes):

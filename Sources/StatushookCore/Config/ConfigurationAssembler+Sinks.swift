@@ -83,9 +83,13 @@ extension ConfigurationAssembler {
         requireFields([.url], of: name, type: type, firstLine: firstLine)
         let url = value(key(.url), AddressSyntax.chatWebhookURL)
         let timeout = value(key(.timeout), ValueSyntax.duration)
+        let digestAfter = value(key(.digestAfter)) { (text) throws(ValueRule) in try ValueSyntax.count(text, minimum: 0) }
+        let digestInterval = value(key(.digestInterval), ValueSyntax.duration)
         guard let url else { return nil }
         var settings = ChatSinkSettings(url: url)
         settings.timeout = timeout ?? settings.timeout
+        settings.digestAfter = digestAfter ?? settings.digestAfter
+        settings.digestInterval = digestInterval ?? settings.digestInterval
         return settings
     }
 

@@ -40,7 +40,7 @@ enum SinkField: String, CaseIterable, Sendable {
         case .type, .statuses: Set(SinkType.allCases)
         case .path: [.log]
         case .smarthost, .from, .to, .tls, .username, .password, .hello, .allowPlaintextAuth: [.smtp]
-        case .digestAfter, .digestInterval: [.smtp]
+        case .digestAfter, .digestInterval: [.smtp, .slack, .teams]
         case .timeout: [.smtp, .webhook, .slack, .teams]
         case .url: [.webhook, .slack, .teams]
         case .secret, .secretPrevious: [.webhook]

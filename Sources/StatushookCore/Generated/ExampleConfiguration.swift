@@ -224,8 +224,8 @@ sink.console.path = -
 # sink.hooks.timeout = 15s
 
 # A slack sink posts each transition to a Slack incoming webhook: a one-line text and Block Kit
-# blocks, every value from Twilio escaped (docs/chat-sinks.md). Filters, retries, pause and
-# replay as for every sink.
+# blocks, every value from Twilio escaped (docs/chat-sinks.md). Filters, retries, digests, pause
+# and replay as for every sink.
 # sink.slack.type = slack
 # Only the news someone must act on, say.
 # sink.slack.statuses = twilio-approved, twilio-rejected
@@ -235,6 +235,13 @@ sink.console.path = -
 # sink.slack.url = https://hooks.slack.com/services/T00000000/B00000000/EXAMPLEEXAMPLEEXAMPLE
 # How long one post may take. Default: 15s.
 # sink.slack.timeout = 15s
+# When more than this many transitions would go out within digest_interval (a burst), those
+# waiting go out as one message that lists them, rejections with their reasons; each delivery is
+# recorded as delivered in that digest. Slack takes about one message a second per channel.
+# 0: one message per transition always. Default: 10.
+# sink.slack.digest_after = 10
+# While a burst lasts, the least time between two digests. Default: 60s.
+# sink.slack.digest_interval = 60s
 
 # A teams sink posts an Adaptive Card to a Microsoft Teams Workflows webhook (docs/chat-sinks.md).
 # sink.teams.type = teams
@@ -243,6 +250,10 @@ sink.console.path = -
 # sink.teams.url = https://example.westus.logic.azure.com/workflows/0000/triggers/manual/paths/invoke?api-version=2016-06-01&sig=EXAMPLE
 # How long one post may take. Default: 15s.
 # sink.teams.timeout = 15s
+# A burst of more than this many goes out as one card, as for a slack sink. Default: 10.
+# sink.teams.digest_after = 10
+# The least time between two digests while a burst lasts. Default: 60s.
+# sink.teams.digest_interval = 60s
 
 """##
 }

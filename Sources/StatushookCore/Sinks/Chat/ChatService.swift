@@ -20,4 +20,14 @@ public enum ChatService: String, Sendable, Equatable, CaseIterable {
         case .teams: TeamsCard(payload).body
         }
     }
+
+    /// The body of one digest of `events` (oldest first) for sink `sink`, and the digest's name
+    /// (its first delivery and its size), as the deliveries' attempts record it.
+    func digest(of events: [TransitionEvent], sink: String) -> (body: [UInt8], digestID: String) {
+        let content = ChatDigestContent(events, sink: sink)
+        return switch self {
+        case .slack: (SlackDigestMessage(content: content).body, content.digestID)
+        case .teams: (TeamsDigestCard(content: content).body, content.digestID)
+        }
+    }
 }

@@ -2,12 +2,13 @@ import Foundation
 import HTTPClient
 import Locking
 
-/// The slack and teams sinks: one `POST` of the rendered message per delivery to the webhook URL.
+/// The slack and teams sinks: one `POST` of the rendered message per delivery to the webhook URL,
+/// or one per digest when a burst waits (`digest_after`).
 ///
 /// Each dispatcher thread has its own driver, and so its own ``HTTPClient`` (one keep-alive
 /// connection per thread). The URL is a credential: it goes to the client and nowhere else, and
 /// every detail is scrubbed of it before it is recorded or logged.
-public final class ChatSinkDriver: SinkDriver {
+public final class ChatSinkDriver: DigestSinkDriver {
     public let name: String
     private let service: ChatService
     private let settings: ChatSinkSettings
@@ -29,7 +30,21 @@ public final class ChatSinkDriver: SinkDriver {
     }
 
     public func deliver(_ payload: DeliveryPayload) -> AttemptOutcome {
-        let body = service.body(for: payload)
+        post(service.body(for: payload))
+    }
+
+    public var digestAfter: Int { settings.digestAfter }
+    public var digestInterval: Duration { settings.digestInterval }
+
+    /// Recorded for each of its deliveries as `in digest #<first delivery>-<size> of <size>: <answer>`,
+    /// the name its message's context line shows.
+    public func deliverDigest(_ events: [TransitionEvent]) -> AttemptOutcome {
+        let digest = service.digest(of: events, sink: name)
+        return post(digest.body).described("in digest \(digest.digestID) of \(events.count)")
+    }
+
+    /// One `POST`, after any wait the service asked of this sink; the outcome scrubbed of the URL.
+    private func post(_ body: [UInt8]) -> AttemptOutcome {
         let headers = [("Content-Type", "application/json; charset=utf-8")]
         let client = self.client ?? HTTPClient(userAgent: "statushook/\(StatushookVersion.current)")
         self.client = client

@@ -76,7 +76,7 @@ public struct TeamsCard: Sendable, Equatable {
     }
 
     /// The headline's colour: Teams' own names for bad and good news.
-    private static func color(_ tone: ChatContent.Tone) -> String {
+    static func color(_ tone: ChatContent.Tone) -> String {
         switch tone {
         case .bad: "Attention"
         case .good: "Good"
