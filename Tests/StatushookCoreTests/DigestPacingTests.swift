@@ -29,9 +29,14 @@ struct DigestPacingTests {
         var pacing = DigestPacing(after: 10, interval: .seconds(60))
         #expect(pacing.decide(waiting: 11, now: start) == .digest)
         pacing.digestClaimed(1000, limit: 1000)
-        #expect(pacing.decide(waiting: 11, now: start + .seconds(1)) == .digest)
+        // However few are left: they are the burst's, not the start of a quiet spell.
+        #expect(pacing.decide(waiting: 3, now: start + .seconds(1)) == .digest)
         pacing.digestClaimed(400, limit: 1000)
         #expect(pacing.decide(waiting: 11, now: start + .seconds(2)) == .hold(.seconds(59)))
+        // A full digest with nothing left behind it: the burst's interval holds.
+        #expect(pacing.decide(waiting: 11, now: start + .seconds(61)) == .digest)
+        pacing.digestClaimed(1000, limit: 1000)
+        #expect(pacing.decide(waiting: 0, now: start + .seconds(62)) == .hold(.seconds(59)))
     }
 
     @Test("those sent one by one in the interval count: a burst that trickles in still makes a digest")

@@ -690,9 +690,11 @@ def burst_callbacks(count: int) -> list[tuple[str, str]]:
     return [(new_sid(), "twilio-rejected" if i % 10 == 0 else "twilio-approved") for i in range(count)]
 
 
-def post_burst(daemon: Daemon, callbacks: list[tuple[str, str]], workers: int = 8) -> float:
+def post_burst(daemon: Daemon, callbacks: list[tuple[str, str]], workers: int = 8, reason=None) -> float:
     """Posts each (SID, status) as a signed callback, `workers` at a time, a rejection with its
-    burst_reason; asserts that each is answered 200 and returns the seconds it took."""
+    `reason(sid)` (burst_reason by default); asserts that each is answered 200 and returns the
+    seconds it took."""
+    reason = reason or burst_reason
     from concurrent.futures import ThreadPoolExecutor
 
     url = f"http://127.0.0.1:{daemon.port}{CALLBACK_PATH}"
@@ -701,7 +703,7 @@ def post_burst(daemon: Daemon, callbacks: list[tuple[str, str]], workers: int = 
         sid, status = callback
         pairs = [("AccountSID", "AC" + "0" * 32), ("BundleSID", sid), ("Status", status)]
         if status == "twilio-rejected":
-            pairs.append(("FailureReason", burst_reason(sid)))
+            pairs.append(("FailureReason", reason(sid)))
         conn = http.client.HTTPConnection("127.0.0.1", daemon.port, timeout=15)
         try:
             conn.request("POST", CALLBACK_PATH, body=form_body(pairs), headers={

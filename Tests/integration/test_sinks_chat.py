@@ -393,9 +393,9 @@ def test_a_burst_to_a_slack_sink_makes_few_messages_that_list_every_transition(s
     blocks whose texts add up to more than 12,000 characters, as Slack does). 500 signed callbacks
     in five waves of 100, each posted while the digest of the wave before holds the sink back
     (digest_interval = 2s): a few messages one by one before the first digest (digest_after = 10),
-    then one digest per wave, so at most 20 messages. The waves keep each digest within what one
-    Slack message lists (about 110 lines of this size), so that every transition can be found in
-    one; a digest too big for that is the Teams test's below."""
+    then digests of at most 50 (what one Slack message lists in full): at least 10, and at most
+    two a wave plus one left over from each wave, so at most 10 + 15 = 25 messages. Every
+    transition can be found in one; a digest too big for its message is the Teams test's below."""
     receiver = chat_receiver()
     url = receiver.slack_url()
     daemon = start_sinks(chat_sink("slack", "slack", url, digest_after="10", digest_interval="2s"))
@@ -412,9 +412,9 @@ def test_a_burst_to_a_slack_sink_makes_few_messages_that_list_every_transition(s
     messages = [r.json() for r in receiver.requests_to(url)]
     digests = [m for m in messages if DIGEST_HEADLINE.match(m["blocks"][0]["text"]["text"])]
     report_figure(f"CHAT DIGEST slack burst=500 (5 waves) messages={len(messages)} digests={len(digests)} "
-                  f"(at most 20; digest_after=10, digest_interval=2s)")
-    assert len(messages) <= 20, f"{len(messages)} Slack messages for a burst of 500"
-    assert len(digests) >= 5, f"{len(digests)} digests"
+                  f"(at most 25; digest_after=10, digest_interval=2s)")
+    assert len(messages) <= 25, f"{len(messages)} Slack messages for a burst of 500"
+    assert len(digests) >= 10, f"{len(digests)} digests"
 
     # Each digest lists as many transitions as its header counts, oldest first, and names itself
     # as its deliveries' attempts do; a single message names its one SID in its header.
@@ -451,17 +451,23 @@ def test_a_burst_to_a_slack_sink_makes_few_messages_that_list_every_transition(s
     assert_secrets_nowhere(daemon, db, [the_secret(url)], tmp_path)
 
 
+def long_reason(sid: str) -> str:
+    """A rejection's reason of about 900 characters, shown in full (a digest shows up to 1,000)."""
+    return (burst_reason(sid) + ". " + "The registration document does not show the business name. " * 15)[:900]
+
+
 def test_a_teams_digest_too_big_for_one_card_lists_rejections_first_and_counts_the_rest(start_sinks, chat_receiver, db):
     """Stands in for a Microsoft Teams Workflows webhook (which cannot run here; the stand-in
-    refuses bodies over 28 KB, as Teams does). 600 callbacks at once make digests larger than one
-    card holds (about 150 lines of this size): each card stays under 28 KB, lists every rejection
-    with its reason and the oldest of the rest, and its note counts what it leaves out; each of
-    those is still recorded delivered in that digest and listed by `statushook deliveries`."""
+    refuses bodies over 28 KB, as Teams does). 600 callbacks at once, every fifth a rejection
+    with a reason of about 900 characters, make digests (100 transitions each, at most) larger
+    than one card holds: each card stays under 28 KB, lists every rejection with its reason and
+    the oldest of the rest, and its note counts what it leaves out; each of those is still
+    recorded delivered in that digest and listed by `statushook deliveries`."""
     receiver = chat_receiver()
     url = receiver.teams_url()
     daemon = start_sinks(chat_sink("teams", "teams", url, digest_after="10", digest_interval="2s"))
-    callbacks = burst_callbacks(600)
-    post_burst(daemon, callbacks)
+    callbacks = [(new_sid(), "twilio-rejected" if i % 5 == 0 else "twilio-approved") for i in range(600)]
+    post_burst(daemon, callbacks, reason=long_reason)
     wait_until(lambda: sink_states(db, "teams") == {"delivered": 600}, timeout=60,
                what=lambda: f"every delivery delivered (now {sink_states(db, 'teams')})")
 
@@ -503,7 +509,7 @@ def test_a_teams_digest_too_big_for_one_card_lists_rejections_first_and_counts_t
                            for run in e["inlines"])
     for sid, status in callbacks:
         if status == "twilio-rejected":
-            assert sid in listed and burst_reason(sid) in everything, sid
+            assert sid in listed and long_reason(sid) in everything, sid
     missing = {sid for sid, _ in callbacks} - listed
     assert len(missing) == left_out, (len(missing), left_out)
     assert all(details[sid].startswith("in digest #") for sid in missing)

@@ -17,6 +17,8 @@ struct DigestPacing: Equatable {
     /// When the current interval of one-by-one sends began, and how many were claimed in it.
     private(set) var windowStart: ContinuousClock.Instant?
     private(set) var sentInWindow = 0
+    /// The last digest took as many as one may tell: what waits goes out as the next at once.
+    private(set) var backlog = false
 
     enum Decision: Equatable {
         /// Claim at most this many (what is left of the interval's allowance); each transition is
@@ -36,6 +38,13 @@ struct DigestPacing: Equatable {
 
     /// `waiting`: the sink's due transitions, counted up to `after + 1`.
     mutating func decide(waiting: Int, now: ContinuousClock.Instant) -> Decision {
+        if backlog {
+            backlog = false
+            if waiting > 0 {
+                lastDigest = now
+                return .digest
+            }
+        }
         if let lastDigest, now - lastDigest < interval {
             return .hold(interval - (now - lastDigest))
         }
@@ -56,7 +65,7 @@ struct DigestPacing: Equatable {
     /// A digest claimed `count` transitions of at most `limit`: a full one says more wait (a
     /// backlog), and the next goes out at once instead of an interval later.
     mutating func digestClaimed(_ count: Int, limit: Int) {
-        if count >= limit { lastDigest = nil }
+        backlog = count >= limit
     }
 
     /// `count` transitions were claimed to go out one by one.

@@ -29,8 +29,6 @@ public final class Dispatcher: BackgroundService {
         public var pausedPoll = Duration.milliseconds(250)
         /// The longest an idle worker sleeps without a NOTIFY.
         public var idleWait = Duration.seconds(5)
-        /// The most transitions one digest tells; a bigger burst makes several, back to back.
-        public var digestLimit = 1000
         /// Callbacks a second above which ingest is in a burst and delivery yields to it
         /// (``DeliveryYield``); 0: never.
         public var burstRate = 500
@@ -161,7 +159,7 @@ public final class Dispatcher: BackgroundService {
                     case .hold(let wait):
                         _ = threads.sleep(min(wait, settings.idleWait))
                         continue
-                    case .digest: (limit, asDigest) = (settings.digestLimit, true)
+                    case .digest: (limit, asDigest) = (digests.digestLimit, true)
                     case .oneByOne(let allowed): limit = min(limit, allowed)
                     }
                 }

@@ -17,6 +17,9 @@ public protocol DigestSinkDriver: SinkDriver {
     var digestAfter: Int { get }
     /// The least time between two digests while a burst lasts.
     var digestInterval: Duration { get }
+    /// The most transitions one digest tells: what one message can list. A bigger backlog goes
+    /// out as several digests, back to back.
+    var digestLimit: Int { get }
     /// One message telling all of `events`, oldest first; its outcome is each one's.
     func deliverDigest(_ events: [TransitionEvent]) -> AttemptOutcome
 }

@@ -13,6 +13,16 @@ public enum ChatService: String, Sendable, Equatable, CaseIterable {
         }
     }
 
+    /// The most transitions one digest tells, so that it lists every one: about 80 lines without
+    /// failure reasons fit Slack's 10,000 characters of block text and 150 Teams' 27 KB; the
+    /// rest is room for reasons (past it, rejections are listed first and a line counts the rest).
+    var digestLimit: Int {
+        switch self {
+        case .slack: 50
+        case .teams: 100
+        }
+    }
+
     /// The body of one delivery, rendered for this service.
     public func body(for payload: DeliveryPayload) -> [UInt8] {
         switch self {

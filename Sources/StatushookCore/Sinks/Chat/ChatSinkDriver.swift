@@ -35,6 +35,7 @@ public final class ChatSinkDriver: DigestSinkDriver {
 
     public var digestAfter: Int { settings.digestAfter }
     public var digestInterval: Duration { settings.digestInterval }
+    public var digestLimit: Int { service.digestLimit }
 
     /// Recorded for each of its deliveries as `in digest #<first delivery>-<size> of <size>: <answer>`,
     /// the name its message's context line shows.

@@ -45,6 +45,9 @@ final class SMTPSinkDriver: DigestSinkDriver {
 
     var digestAfter: Int { settings.digestAfter }
     var digestInterval: Duration { settings.digestInterval }
+    /// An email's table reads well enough at a thousand lines, and stays far below any server's
+    /// size limit (about a megabyte at the very worst, every reason a thousand characters).
+    var digestLimit: Int { 1000 }
 
     func deliverDigest(_ events: [TransitionEvent]) -> AttemptOutcome {
         let mail = DigestEmail(events, sink: name, domain: domain)
