@@ -11,6 +11,7 @@ enum HeaderEncoding {
     /// `value` on one line of printable text: every run of control characters, line separators
     /// and whitespace becomes a single space, so no CR, LF or NUL survives.
     static func sanitized(_ value: String) -> String {
+        if isOneLineOfPrintableASCII(value) { return value }
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in value.unicodeScalars {
@@ -25,13 +26,35 @@ enum HeaderEncoding {
         return String(out)
     }
 
+    /// Printable ASCII words separated by single spaces, none at either end: what `sanitized`
+    /// leaves as it is (most values), told by one pass over the bytes.
+    private static func isOneLineOfPrintableASCII(_ value: String) -> Bool {
+        var afterSpace = true
+        for byte in value.utf8 {
+            if byte == 0x20 {
+                if afterSpace { return false }
+                afterSpace = true
+            } else if byte < 0x21 || byte > 0x7E {
+                return false
+            } else {
+                afterSpace = false
+            }
+        }
+        return !afterSpace
+    }
+
+    /// Whether `text` holds `=?`, the start of an encoded-word, which plain text must not.
+    static func containsEncodedWordStart(_ text: String) -> Bool {
+        zip(text.utf8, text.utf8.dropFirst()).contains { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }
+    }
+
     /// An unstructured header (Subject, extra headers): plain words when the value is ASCII
     /// and every word fits on a line, encoded-words otherwise.
     static func unstructured(_ name: String, _ value: String) -> String {
         let text = sanitized(value)
         let words = text.split(separator: " ").map(String.init)
         let firstLine = lineLength - name.utf8.count - 2
-        let plain = text.unicodeScalars.allSatisfy(\.isASCII) && !text.contains("=?")
+        let plain = text.utf8.allSatisfy { $0 < 0x80 } && !containsEncodedWordStart(text)
             && words.allSatisfy { $0.utf8.count <= firstLine }
         return fold(name, plain ? words : encodedWords(text, firstLength: firstLine))
     }
@@ -41,7 +64,7 @@ enum HeaderEncoding {
     static func phrase(_ name: String) -> [String] {
         let text = sanitized(name)
         let atext = "!#$%&'*+-/=?^_`{|}~ "
-        let plain = !text.contains("=?") && text.unicodeScalars.allSatisfy {
+        let plain = !containsEncodedWordStart(text) && text.unicodeScalars.allSatisfy {
             $0.isASCIILetterOrDigit || atext.unicodeScalars.contains($0)
         }
         return plain ? text.split(separator: " ").map(String.init) : encodedWords(text)

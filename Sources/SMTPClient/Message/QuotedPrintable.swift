@@ -7,22 +7,34 @@ enum QuotedPrintable {
     /// Encodes `text`, whose lines may end in CRLF, LF or a lone CR; each becomes one CRLF.
     /// The result always ends with CRLF.
     static func encode(_ text: String) -> [UInt8] {
+        let bytes = Array(text.utf8)
         var out: [UInt8] = []
-        for line in lines(of: Array(text.utf8)) {
+        out.reserveCapacity(bytes.count + bytes.count / 8 + 16)
+        for line in lines(of: bytes) {
             var length = 0
-            for (index, byte) in line.enumerated() {
-                let isLast = index == line.count - 1
+            var index = line.startIndex
+            while index < line.endIndex {
+                let byte = line[index]
+                let isLast = index == line.endIndex - 1
                 let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                     || ((byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) && !isLast)
-                let token = literal ? [byte] : escape(byte)
-                if length + token.count > contentLength {
-                    out += Array("=\r\n".utf8)
+                let size = literal ? 1 : 3
+                if length + size > contentLength {
+                    out.append(contentsOf: softBreak)
                     length = 0
                 }
-                out += token
-                length += token.count
+                if literal {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "="))
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0F)])
+                }
+                length += size
+                index += 1
             }
-            out += [0x0D, 0x0A]
+            out.append(0x0D)
+            out.append(0x0A)
         }
         return out
     }
@@ -46,8 +58,6 @@ enum QuotedPrintable {
         return lines
     }
 
-    private static func escape(_ byte: UInt8) -> [UInt8] {
-        let hex = Array("0123456789ABCDEF".utf8)
-        return [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-    }
+    private static let softBreak: [UInt8] = Array("=\r\n".utf8)
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 }

@@ -6,7 +6,16 @@ enum SMTPAddress {
 
     /// Characters never allowed in an address: they would need quoting in a header or could
     /// end the address inside `<…>` (and `,` separates addresses in `To`).
-    private static let forbidden = Set("<>()[]\\,;:\"".unicodeScalars)
+    private static func isForbidden(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["),
+             UInt8(ascii: "]"), UInt8(ascii: "\\"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"),
+             UInt8(ascii: "\""):
+            true
+        default:
+            false
+        }
+    }
 
     /// Checks a bare address `local@domain`: one `@`, printable ASCII without whitespace,
     /// brackets or commas, a domain of letters, digits, `-` and dots.
@@ -16,17 +25,18 @@ enum SMTPAddress {
         }
         if address.isEmpty { throw refuse("is empty") }
         if address.utf8.count > maximumLength { throw refuse("is longer than \(maximumLength) bytes") }
-        for scalar in address.unicodeScalars {
-            if scalar.value < 0x21 || scalar.value > 0x7E {
+        // By bytes: a non-ASCII character's UTF-8 bytes are all above 0x7E.
+        for byte in address.utf8 {
+            if byte < 0x21 || byte > 0x7E {
                 throw refuse("contains whitespace, a control or a non-ASCII character")
             }
-            if forbidden.contains(scalar) { throw refuse("contains \"\(scalar)\"") }
+            if isForbidden(byte) { throw refuse("contains \"\(Unicode.Scalar(byte))\"") }
         }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw refuse("must contain exactly one @") }
         let local = parts[0], domain = parts[1]
         if local.isEmpty { throw refuse("has nothing before the @") }
-        if local.first == "." || local.last == "." || local.contains("..") {
+        if local.first == "." || local.last == "." || zip(local.utf8, local.utf8.dropFirst()).contains(where: { $0 == 0x2E && $1 == 0x2E }) {
             throw refuse("has a misplaced dot before the @")
         }
         guard isDomain(domain) else { throw refuse("does not end in a valid domain") }
@@ -46,7 +56,7 @@ enum SMTPAddress {
     static func validateMessageID(_ id: String, header: String) throws(SMTPError) {
         let parts = id.split(separator: "@", omittingEmptySubsequences: false)
         let valid = id.utf8.count <= 250 && parts.count == 2 && parts.allSatisfy { !$0.isEmpty }
-            && id.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value <= 0x7E && !forbidden.contains($0) }
+            && id.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && !isForbidden($0) }
         if !valid {
             throw .invalidMessage("\(header) \(quoted(id)) is not a message id of the form left@right")
         }

@@ -256,29 +256,45 @@ public final class Dispatcher: BackgroundService {
                              duration: duration)
     }
 
-    /// Records `attempts` in one go and logs each; returns the sinks they paused.
+    /// Records `attempts` in one go and logs them: a failure or a lost lease on a line of its
+    /// own (warning), each delivery at debug, and at info one line for the batch's deliveries
+    /// (every attempt is in the outbox's records: `statushook deliveries`); returns the sinks
+    /// they paused.
     private func recordAttempts(_ attempts: [AttemptRecord], owner: String, oneMessage: Bool = false,
                         on connection: PostgresConnection) throws -> Set<String> {
         guard !attempts.isEmpty else { return [] }
         let finishes = try store.finish(attempts, worker: owner, noticeRecipients: sinkNames, prepared: true,
                                         oneMessage: oneMessage, on: connection)
         var paused: Set<String> = []
+        var delivered: [String: (count: Int, first: Int64, last: Int64)] = [:]
         for (record, finish) in zip(attempts, finishes) {
             let claim = record.claim
-            var metadata: Logger.Metadata = [
-                "delivery_id": "\(claim.id)", "sink": "\(claim.sink)", "attempt": "\(claim.attempt)",
-                "outcome": "\(record.outcome.name)", "decision": "\(record.decision)", "detail": "\(record.outcome.detail)",
-            ]
-            if !finish.applied { metadata["lease"] = "lost: result not applied" }
-            switch record.outcome {
-            case .delivered: logger.info("delivered", metadata: metadata)
-            default: logger.warning("delivery attempt failed", metadata: metadata)
+            func metadata() -> Logger.Metadata {
+                var metadata: Logger.Metadata = [
+                    "delivery_id": "\(claim.id)", "sink": "\(claim.sink)", "attempt": "\(claim.attempt)",
+                    "outcome": "\(record.outcome.name)", "decision": "\(record.decision)", "detail": "\(record.outcome.detail)",
+                ]
+                if !finish.applied { metadata["lease"] = "lost: result not applied" }
+                return metadata
+            }
+            if case .delivered = record.outcome, finish.applied {
+                logger.debug("delivered", metadata: metadata())
+                let seen = delivered[claim.sink]
+                delivered[claim.sink] = ((seen?.count ?? 0) + 1, min(seen?.first ?? claim.id, claim.id), max(seen?.last ?? claim.id, claim.id))
+            } else if case .delivered = record.outcome {
+                logger.warning("delivered, but the lease had run out: result not applied", metadata: metadata())
+            } else {
+                logger.warning("delivery attempt failed", metadata: metadata())
             }
             if let reason = finish.pauseReason {
                 paused.insert(claim.sink)
                 logger.error("sink paused", metadata: ["sink": "\(claim.sink)", "reason": "\(reason)",
                                                         "notices": "\(finish.noticeDeliveries)"])
             }
+        }
+        for (sink, batch) in delivered.sorted(by: { $0.key < $1.key }) {
+            logger.info("delivered", metadata: ["sink": "\(sink)", "count": "\(batch.count)",
+                                                "delivery_ids": "\(batch.first)...\(batch.last)"])
         }
         return paused
     }

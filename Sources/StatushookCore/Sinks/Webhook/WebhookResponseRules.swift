@@ -58,6 +58,7 @@ public enum WebhookResponseRules {
 
     /// "HTTP 500: <the start of the body>", on one line.
     private static func describe(status: Int, body: [UInt8]) -> String {
+        if body.isEmpty { return "HTTP \(status)" }
         let text = quoted(String(decoding: body, as: UTF8.self)).trimmingCharacters(in: .whitespaces)
         return text.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(text)"
     }
