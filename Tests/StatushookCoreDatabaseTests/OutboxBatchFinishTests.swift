@@ -13,6 +13,25 @@ struct OutboxBatchFinishTests {
                       startedAt: "2024-05-01T12:00:0\(second).25Z", duration: .milliseconds(7))
     }
 
+    @Test("the batch finish is planned at each run, never prepared: a generic plan made while the table was small would scan it whole")
+    func plannedEachRun() throws {
+        try OutboxFixture.with { fixture in
+            try fixture.store.prepareStatements(on: fixture.connection)
+            let prepared = try fixture.connection.query("SELECT name FROM pg_prepared_statements ORDER BY name").rows.map { $0[0] ?? "" }
+            #expect(prepared == ["statushook_outbox_claim"])
+            // Many batches on a small table, then a big one: each finish still goes by primary key.
+            for _ in 0..<8 {
+                _ = try fixture.addTransition(sinks: ["hook"])
+                let claims = try fixture.store.claim(owner: "worker-a", sinks: ["hook"], limit: 10, lease: .seconds(300),
+                                                     prepared: true, on: fixture.connection)
+                let finishes = try fixture.store.finish(claims.map { Self.record($0, .delivered(detail: "HTTP 204")) },
+                                                        worker: "worker-a", prepared: true, on: fixture.connection)
+                #expect(finishes.count == 1 && finishes.allSatisfy { $0.applied })
+            }
+            #expect(try fixture.connection.query("SELECT count(*) AS n FROM deliveries WHERE state = 'delivered'")[0, "n"] == "8")
+        }
+    }
+
     @Test("a batch finds each delivery by its primary key, never by walking every live lease")
     func byPrimaryKey() throws {
         try OutboxFixture.with { fixture in

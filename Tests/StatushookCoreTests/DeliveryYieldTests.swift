@@ -10,8 +10,7 @@ struct DeliveryYieldTests {
         var yield = DeliveryYield(burstRate: 500, trickle: .seconds(1))
         #expect(yield.decide(rate: 0, now: start) == .full)
         #expect(yield.decide(rate: 500, now: start) == .full)
-        #expect(!yield.isBurst(rate: 500))
-        #expect(yield.lastBatch == nil)
+        #expect(!yield.inBurst && yield.lastBatch == nil)
     }
 
     @Test("in a burst the sink takes one batch each trickle, shared by its workers, and waits between")
@@ -28,14 +27,26 @@ struct DeliveryYieldTests {
         var yield = DeliveryYield(burstRate: 500, trickle: .seconds(1))
         #expect(yield.decide(rate: 9000, now: start) == .oneBatch)
         #expect(yield.decide(rate: 10, now: start + .milliseconds(100)) == .full)
+        #expect(!yield.inBurst)
         #expect(yield.decide(rate: 9000, now: start + .milliseconds(200)) == .oneBatch)
+    }
+
+    @Test("a burst lasts until the rate is down to half the burst rate, so a rate about it does not flip")
+    func hysteresis() {
+        var yield = DeliveryYield(burstRate: 500, trickle: .seconds(1))
+        #expect(yield.decide(rate: 480, now: start) == .full)
+        #expect(yield.decide(rate: 520, now: start) == .oneBatch)
+        #expect(yield.decide(rate: 480, now: start + .milliseconds(100)) == .wait(.milliseconds(900)))
+        #expect(yield.decide(rate: 251, now: start + .seconds(1)) == .oneBatch)
+        #expect(yield.decide(rate: 250, now: start + .seconds(2)) == .full)
+        #expect(yield.decide(rate: 480, now: start + .seconds(3)) == .full)
     }
 
     @Test("burst rate 0 never yields")
     func off() {
         var yield = DeliveryYield(burstRate: 0, trickle: .seconds(1))
         #expect(yield.decide(rate: 1_000_000, now: start) == .full)
-        #expect(!yield.isBurst(rate: 1_000_000))
+        #expect(!yield.inBurst)
     }
 }
 

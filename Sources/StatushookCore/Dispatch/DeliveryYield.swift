@@ -5,10 +5,14 @@
 /// answer's path but would take CPU (its own and PostgreSQL's) from the callbacks still
 /// arriving: the sink then takes one batch each `trickle` (so its news still trickles out and
 /// a burst that never ends cannot starve it), and the rest waits until the burst is over, when
-/// every worker catches up at full speed. `burstRate` 0: never yield.
+/// every worker catches up at full speed. A burst ends when the rate is down to half of
+/// `burstRate`, so that a rate hovering about it does not flip delivery (and the log) on and off
+/// every second. `burstRate` 0: never yield.
 struct DeliveryYield: Equatable {
     let burstRate: Int
     let trickle: Duration
+    /// Whether a burst is on, as of the last decision.
+    private(set) var inBurst = false
     /// When the sink's last batch of this burst was allowed; nil outside a burst.
     private(set) var lastBatch: ContinuousClock.Instant?
 
@@ -26,14 +30,16 @@ struct DeliveryYield: Equatable {
         self.trickle = trickle
     }
 
-    /// Whether a burst is on: callbacks arrive faster than `burstRate` a second.
-    func isBurst(rate: Int) -> Bool {
-        burstRate > 0 && rate > burstRate
-    }
-
     /// `rate`: callbacks per second over the last second (``IngestPressure``).
     mutating func decide(rate: Int, now: ContinuousClock.Instant) -> Decision {
-        guard isBurst(rate: rate) else {
+        if burstRate <= 0 {
+            inBurst = false
+        } else if inBurst {
+            inBurst = rate > burstRate / 2
+        } else {
+            inBurst = rate > burstRate
+        }
+        guard inBurst else {
             lastBatch = nil
             return .full
         }

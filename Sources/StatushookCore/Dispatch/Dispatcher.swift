@@ -310,7 +310,7 @@ public final class Dispatcher: BackgroundService {
             var yield = state.sinks[sink] ?? DeliveryYield(burstRate: settings.burstRate, trickle: settings.burstTrickle)
             let decision = yield.decide(rate: rate, now: now)
             state.sinks[sink] = yield
-            let burst = yield.isBurst(rate: rate)
+            let burst = yield.inBurst
             defer { state.burst = burst }
             return (decision, burst == state.burst ? nil : burst)
         }

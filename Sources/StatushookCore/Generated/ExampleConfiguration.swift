@@ -132,8 +132,9 @@ database_url = postgresql:///statushook?host=/tmp
 
 # Callbacks a second above which ingest is in a burst (a policy change at Twilio can move
 # thousands of profiles in minutes): delivery then yields the CPU to the callbacks still
-# arriving, each sink sending one batch a second, and catches up once the burst is over. A
-# callback's answer never waits for delivery either way. 0: never yield. Default: 500.
+# arriving, each sink sending one batch a second, and catches up once the burst is over (when
+# the rate is down to half of this). A callback's answer never waits for delivery either way.
+# 0: never yield. Default: 500.
 # burst_rate = 500
 
 # ---- TrustHub REST API -----------------------------------------------------------------------
