@@ -26,15 +26,21 @@ enum SMTPAddress {
         if address.isEmpty { throw refuse("is empty") }
         if address.utf8.count > maximumLength { throw refuse("is longer than \(maximumLength) bytes") }
         // By bytes: a non-ASCII character's UTF-8 bytes are all above 0x7E.
-        for byte in address.utf8 {
+        var at: String.Index?
+        var ats = 0
+        for index in address.utf8.indices {
+            let byte = address.utf8[index]
             if byte < 0x21 || byte > 0x7E {
                 throw refuse("contains whitespace, a control or a non-ASCII character")
             }
             if isForbidden(byte) { throw refuse("contains \"\(Unicode.Scalar(byte))\"") }
+            if byte == UInt8(ascii: "@") {
+                ats += 1
+                at = index
+            }
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { throw refuse("must contain exactly one @") }
-        let local = parts[0], domain = parts[1]
+        guard ats == 1, let at else { throw refuse("must contain exactly one @") }
+        let local = address[..<at], domain = address[address.utf8.index(after: at)...]
         if local.isEmpty { throw refuse("has nothing before the @") }
         if local.first == "." || local.last == "." || zip(local.utf8, local.utf8.dropFirst()).contains(where: { $0 == 0x2E && $1 == 0x2E }) {
             throw refuse("has a misplaced dot before the @")
@@ -44,19 +50,35 @@ enum SMTPAddress {
 
     /// A host name: dot-separated labels of letters, digits and inner hyphens.
     static func isDomain(_ domain: Substring) -> Bool {
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        return !domain.isEmpty && domain.utf8.count <= 253 && labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { $0.isASCIILetterOrDigit || $0 == "-" }
+        let bytes = domain.utf8
+        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
+        var labelLength = 0
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                // An empty label, or one ending in a hyphen.
+                if labelLength == 0 || previous == UInt8(ascii: "-") { return false }
+                labelLength = 0
+            } else {
+                let letterOrDigit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                guard letterOrDigit || byte == UInt8(ascii: "-") else { return false }
+                if labelLength == 0 && byte == UInt8(ascii: "-") { return false }
+                labelLength += 1
+                if labelLength > 63 { return false }
+            }
+            previous = byte
         }
+        return labelLength > 0 && previous != UInt8(ascii: "-")
     }
 
     /// Checks a Message-ID without its angle brackets: `left@right`, printable ASCII, no
     /// whitespace or brackets.
     static func validateMessageID(_ id: String, header: String) throws(SMTPError) {
-        let parts = id.split(separator: "@", omittingEmptySubsequences: false)
-        let valid = id.utf8.count <= 250 && parts.count == 2 && parts.allSatisfy { !$0.isEmpty }
-            && id.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && !isForbidden($0) }
+        let bytes = id.utf8
+        let valid = bytes.count <= 250 && bytes.count(where: { $0 == UInt8(ascii: "@") }) == 1
+            && bytes.first != UInt8(ascii: "@") && bytes.last != UInt8(ascii: "@")
+            && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E && !isForbidden($0) }
         if !valid {
             throw .invalidMessage("\(header) \(quoted(id)) is not a message id of the form left@right")
         }
