@@ -58,6 +58,11 @@ public struct TeamsCard: Sendable, Equatable {
         }
         body.append(.object([("type", "TextBlock"), ("text", .string(content.footer)), ("size", "Small"),
                              ("isSubtle", true), ("wrap", true)]))
+        return envelope(body)
+    }
+
+    /// The Workflows message that carries one Adaptive Card of `body`, full width.
+    static func envelope(_ body: [JSONValue]) -> JSONValue {
         let card: JSONValue = .object([
             ("$schema", "http://adaptivecards.io/schemas/adaptive-card.json"),
             ("type", "AdaptiveCard"),

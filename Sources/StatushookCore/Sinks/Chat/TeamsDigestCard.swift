@@ -56,21 +56,7 @@ public struct TeamsDigestCard: Sendable, Equatable {
         for line in content.notes + [content.context] {
             body.append(literal(line, subtle: true))
         }
-        let card: JSONValue = .object([
-            ("$schema", "http://adaptivecards.io/schemas/adaptive-card.json"),
-            ("type", "AdaptiveCard"),
-            ("version", "1.4"),
-            ("body", .array(body)),
-            ("msteams", .object([("width", "Full")])),
-        ])
-        return .object([
-            ("type", "message"),
-            ("attachments", .array([.object([
-                ("contentType", "application/vnd.microsoft.card.adaptive"),
-                ("contentUrl", .null),
-                ("content", card),
-            ])])),
-        ])
+        return TeamsCard.envelope(body)
     }
 
     /// Shown exactly as written, with no space above: the lines read as one list.
