@@ -17,12 +17,16 @@ public struct HTTPServerConfiguration: Sendable {
     /// Bytes of the request line and headers; larger heads get `headersTooLarge`.
     public var maxHeaderBytes: Int
     public var headersTooLarge: HTTPResponse
+    /// The answer to a request that comes on an open connection after a stop stopped handing
+    /// requests to the application (it closes the connection).
+    public var shuttingDown: HTTPResponse
     /// Told of every client cut off or refused by a limit; called on server threads, so quick.
     public var onLimitBreach: @Sendable (HTTPLimitBreach) -> Void
 
     public init(host: String, port: UInt16, threads: Int = 2, maxConnections: Int = 1024,
                 requestTimeout: Duration = .seconds(10), maxHeaderBytes: Int = 16 * 1024,
                 headersTooLarge: HTTPResponse = HTTPResponse(status: 431),
+                shuttingDown: HTTPResponse = HTTPResponse(status: 503),
                 onLimitBreach: @escaping @Sendable (HTTPLimitBreach) -> Void = { _ in }) {
         self.host = host
         self.port = port
@@ -31,6 +35,9 @@ public struct HTTPServerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.maxHeaderBytes = maxHeaderBytes
         self.headersTooLarge = headersTooLarge
+        var shuttingDown = shuttingDown
+        shuttingDown.headers.append(("Connection", "close"))
+        self.shuttingDown = shuttingDown
         self.onLimitBreach = onLimitBreach
     }
 
@@ -92,12 +99,21 @@ public final class HTTPServer: Sendable {
     }
 
     /// Stops accepting, waits up to `drainTimeout` for requests in flight, then stops.
+    ///
+    /// Requests that come meanwhile on connections already open are served until none is in
+    /// flight; then no more are handed to the application (they get `shuttingDown`), and those
+    /// let in just before that are waited for too: libmicrohttpd must not be stopped with a
+    /// connection suspended.
     public func stop(drainTimeout: Duration) {
         guard daemon.markStopped() else { return }
         let listener = MHD_quiesce_daemon(daemon.pointer)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: drainTimeout)
-        while shared.inFlight.load(ordering: .acquiring) > 0 && clock.now < deadline {
+        while shared.inFlight.count > 0 && clock.now < deadline {
+            usleep(5_000)
+        }
+        shared.inFlight.close()
+        while shared.inFlight.count > 0 && clock.now < deadline {
             usleep(5_000)
         }
         MHD_stop_daemon(daemon.pointer)
@@ -127,10 +143,11 @@ private final class DaemonHandle: @unchecked Sendable {
 /// What every callback of one daemon shares.
 final class ServerShared: Sendable {
     let handler: any HTTPHandler
-    let inFlight = Atomic<Int>(0)
+    let inFlight = InFlightRequests()
     let deadlines: ConnectionDeadlineWatch
     let maxHeaderBytes: Int
     let headersTooLarge: HTTPResponse
+    let shuttingDown: HTTPResponse
     let onLimitBreach: @Sendable (HTTPLimitBreach) -> Void
 
     init(handler: any HTTPHandler, configuration: HTTPServerConfiguration) {
@@ -138,6 +155,7 @@ final class ServerShared: Sendable {
         deadlines = ConnectionDeadlineWatch(budget: configuration.requestTimeout, onBreach: configuration.onLimitBreach)
         maxHeaderBytes = configuration.maxHeaderBytes
         headersTooLarge = configuration.headersTooLarge
+        shuttingDown = configuration.shuttingDown
         onLimitBreach = configuration.onLimitBreach
     }
 }
@@ -187,8 +205,7 @@ private let requestCompleted: MHD_RequestCompletedCallback = { serverContext, co
     let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
     requestContext.pointee = nil
     if context.countsInFlight, let serverContext {
-        Unmanaged<ServerShared>.fromOpaque(serverContext).takeUnretainedValue()
-            .inFlight.subtract(1, ordering: .releasing)
+        Unmanaged<ServerShared>.fromOpaque(serverContext).takeUnretainedValue().inFlight.leave()
     }
 }
 

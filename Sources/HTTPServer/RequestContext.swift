@@ -88,8 +88,12 @@ final class RequestContext: @unchecked Sendable {
     private func dispatch(shared: ServerShared, connection: ConnectionHandle) -> MHD_Result {
         guard let head else { return .NO }
         phase = .waiting
+        guard shared.inFlight.enter() else {
+            // A stop has closed the door: answered now, never suspended.
+            handoff.withLock { $0.response = shared.shuttingDown }
+            return Self.queue(shared.shuttingDown, on: connection)
+        }
         countsInFlight = true
-        shared.inFlight.add(1, ordering: .relaxed)
         let request = HTTPRequest(head: head, body: body)
         body = []
         let responder = HTTPResponder { [self] response in

@@ -7,10 +7,12 @@ extension HTTPServerConfiguration {
     init(_ configuration: Configuration, logger: Logger, metrics: StatushookMetrics) {
         let headersTooLarge = TwilioErrorResponse.make(
             431, "request line and headers are larger than max_header_bytes (\(configuration.maxHeaderBytes) bytes)")
+        let shuttingDown = TwilioErrorResponse.make(503, "statushook is shutting down; try again shortly",
+                                                    headers: [("Retry-After", "1")])
         self.init(host: configuration.listenHost, port: configuration.listenPort,
                   threads: configuration.httpThreads, maxConnections: configuration.maxConnections,
                   requestTimeout: configuration.connectionTimeout, maxHeaderBytes: configuration.maxHeaderBytes,
-                  headersTooLarge: headersTooLarge) { breach in
+                  headersTooLarge: headersTooLarge, shuttingDown: shuttingDown) { breach in
             metrics.httpLimitBreached(breach.reason)
             logger.warning("\(Self.explain(breach.reason))",
                            metadata: ["peer": "\(breach.peer)", "reason": "\(breach.reason.rawValue)"])
