@@ -320,7 +320,7 @@ def main() -> int:
     admin = psycopg.connect(args.database, autocommit=True)
     binaries = [("this", args.statushook)] + ([("baseline", args.baseline)] if args.baseline else [])
     costs: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    posts_expected = emails_expected = 0
+    queued = {"webhook": 0, "email": 0}
 
     # Backlogs: for each binary in turn (the baseline first in odd rounds, last in even ones, so
     # neither always runs on the warmer machine), a database of its own and one daemon with both
@@ -351,45 +351,34 @@ def main() -> int:
             daemon.start()
             suffix = f" ({label} binary, round {round_number})" if args.baseline else ""
             try:
-                say(f"{label}, round {round_number}: queueing {args.webhooks} webhook deliveries")
-                record_backlog(db, "hooks", args.webhooks)
-                say("draining them to nginx")
-                wall, span, cpu, pg_cpu = drain(db, daemon, "hooks", args.webhooks, args.postmaster_pid)
-                problem = verify_outbox(db, "hooks", args.webhooks)
-                posts_expected += args.webhooks
-                costs.setdefault((label, "webhook"), []).append((cpu / args.webhooks * 1e6, pg_cpu / args.webhooks * 1e6))
-                rate = args.webhooks / wall
-                row(f"webhook backlog drain ({args.webhooks:,} to nginx 204), deliveries/s{suffix}", f"{rate:,.0f}",
-                    "≥ 5,000", rate >= 5000)
-                row(f"webhook backlog: CPU per delivery, statushook / PostgreSQL, µs{suffix}",
-                    f"{cpu / args.webhooks * 1e6:.0f} / {pg_cpu / args.webhooks * 1e6:.0f}")
-                row(f"webhook backlog: delivered with one attempt each{suffix}", f"{problem or args.webhooks}",
-                    f"{args.webhooks}", problem is None)
-
-                say(f"{label}, round {round_number}: queueing {args.emails} email deliveries")
-                record_backlog(db, "mail", args.emails)
-                say("draining them to smtp-sink")
-                wall, span, cpu, pg_cpu = drain(db, daemon, "mail", args.emails, args.postmaster_pid)
-                problem = verify_outbox(db, "mail", args.emails)
-                emails_expected += args.emails
-                costs.setdefault((label, "email"), []).append((cpu / args.emails * 1e6, pg_cpu / args.emails * 1e6))
-                rate = args.emails / wall
-                row(f"email backlog drain ({args.emails:,} to smtp-sink), emails/s{suffix}", f"{rate:,.0f}", "≥ 1,000",
-                    rate >= 1000)
-                row(f"email backlog: CPU per email, statushook / PostgreSQL, µs{suffix}",
-                    f"{cpu / args.emails * 1e6:.0f} / {pg_cpu / args.emails * 1e6:.0f}")
-                row(f"email backlog: delivered with one attempt each{suffix}", f"{problem or args.emails}",
-                    f"{args.emails}", problem is None)
+                # (kind, sink, count, peer, unit, floor of the drain rate)
+                for kind, sink, count, peer, unit, floor in (
+                        ("webhook", "hooks", args.webhooks, "nginx 204", "deliveries", 5000),
+                        ("email", "mail", args.emails, "smtp-sink", "emails", 1000)):
+                    say(f"{label}, round {round_number}: queueing {count} {kind} deliveries")
+                    record_backlog(db, sink, count)
+                    say(f"draining them to {peer}")
+                    wall, _, cpu, pg_cpu = drain(db, daemon, sink, count, args.postmaster_pid)
+                    problem = verify_outbox(db, sink, count)
+                    queued[kind] += count
+                    costs.setdefault((label, kind), []).append((cpu / count * 1e6, pg_cpu / count * 1e6))
+                    rate = count / wall
+                    row(f"{kind} backlog drain ({count:,} to {peer}), {unit}/s{suffix}", f"{rate:,.0f}",
+                        f"≥ {floor:,}", rate >= floor)
+                    row(f"{kind} backlog: CPU per delivery, statushook / PostgreSQL, µs{suffix}",
+                        f"{cpu / count * 1e6:.0f} / {pg_cpu / count * 1e6:.0f}")
+                    row(f"{kind} backlog: delivered with one attempt each{suffix}", f"{problem or count}",
+                        f"{count}", problem is None)
             finally:
                 daemon.stop()
                 db.close()
 
     posts, _ = nginx_posts(args.nginx_log)
     messages = smtp_sink_messages(args.smtp_sink_out, args.smtp_sink_pid)
-    row("webhook backlogs: nginx POSTs / deliveries queued", f"{posts} / {posts_expected}", f"{posts_expected}",
-        posts == posts_expected)
-    row("email backlogs: smtp-sink messages / deliveries queued", f"{messages} / {emails_expected}",
-        f"{emails_expected}", messages == emails_expected)
+    row("webhook backlogs: nginx POSTs / deliveries queued", f"{posts} / {queued['webhook']}", f"{queued['webhook']}",
+        posts == queued["webhook"])
+    row("email backlogs: smtp-sink messages / deliveries queued", f"{messages} / {queued['email']}",
+        f"{queued['email']}", messages == queued["email"])
     if args.baseline:
         for kind in ("webhook", "email"):
             this = [a + b for a, b in costs[("this", kind)]]
