@@ -29,10 +29,11 @@ def test_delivery_yields_to_a_burst_and_catches_up_after(start_sinks, http_recei
     report_figure(f"BURST posted={BURST} in {posted_in:.1f}s ({BURST / posted_in:.0f}/s, burst_rate=50): "
                   f"delivered during the burst {during}, the rest caught up in {caught_up_in:.1f}s")
 
-    # A dispatcher that did not yield keeps up with a few hundred callbacks a second (they
-    # would all be delivered by the burst's end); this one took about a batch a second.
+    # A dispatcher that did not yield delivered all 1,500 by the burst's end (burst_rate = 0,
+    # tried); this one takes a batch a second, after the few it took at full speed before the
+    # writer had counted a tenth of a second of the burst (two batches in CI's busier runs).
     assert BURST / posted_in > 50, f"the burst ({BURST / posted_in:.0f}/s) was not above burst_rate"
-    allowed = BATCH * (posted_in + 2)
+    allowed = BATCH * (posted_in + 4)
     assert during <= allowed, f"{during} delivered during a {posted_in:.1f}s burst (one batch a second allows {allowed:.0f})"
     assert during < BURST / 2, f"{during} of {BURST} delivered during the burst"
     # Still, news trickled out during the burst when it lasted a second or more.
