@@ -196,17 +196,12 @@ def verify_outbox(db, sink: str, count: int) -> str | None:
     return None
 
 
-def nginx_posts(path: str) -> tuple[int, int]:
-    """(POSTs logged, distinct webhook-ids) in the access log."""
+def nginx_posts(path: str) -> int:
+    """POSTs answered 204 in the access log (every database's deliveries, whose webhook-ids
+    repeat from one database to the next: a delivery sent twice shows as one POST too many)."""
     time.sleep(0.3)  # the log's buffer is flushed every 100 ms
-    posts, ids = 0, set()
     with open(path) as log:
-        for line in log:
-            method, status, webhook_id = (line.split() + ["", "", ""])[:3]
-            if method == "POST" and status == "204":
-                posts += 1
-                ids.add(webhook_id)
-    return posts, len(ids)
+        return sum(1 for line in log if (line.split() + ["", ""])[:2] == ["POST", "204"])
 
 
 def smtp_sink_messages(path: str, pid: int) -> int:
@@ -373,7 +368,7 @@ def main() -> int:
                 daemon.stop()
                 db.close()
 
-    posts, _ = nginx_posts(args.nginx_log)
+    posts = nginx_posts(args.nginx_log)
     messages = smtp_sink_messages(args.smtp_sink_out, args.smtp_sink_pid)
     row("webhook backlogs: nginx POSTs / deliveries queued", f"{posts} / {queued['webhook']}", f"{queued['webhook']}",
         posts == queued["webhook"])
