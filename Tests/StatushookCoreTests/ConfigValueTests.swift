@@ -198,6 +198,20 @@ struct ConfigValueTests {
         #expect(Self.error(key, value)?.message == "bad value for '\(key)': expected a whole number of at least 1")
     }
 
+    @Test("ingest_writers is 2 unless set, from 1 to 16, and needs a restart")
+    func ingestWriters() throws {
+        #expect(try F.parseWithRequired("").ingestWriters == 2)
+        #expect(try F.parseWithRequired("ingest_writers = 1\n").ingestWriters == 1)
+        #expect(try F.parseWithRequired("ingest_writers = 16\n").ingestWriters == 16)
+        for value in ["0", "17", "-1", "two", "1.5", "99999999999999999999"] {
+            #expect(Self.error("ingest_writers", value)?.message == "bad value for 'ingest_writers': expected a whole number from 1 to 16")
+        }
+        let running = try F.parseWithRequired("ingest_writers = 2\n")
+        let fresh = try F.parseWithRequired("ingest_writers = 4\n")
+        #expect(Daemon.restartOnlyChanges(running: running, fresh: fresh) == ["ingest_writers"])
+        #expect(Daemon.reloadable(fresh, running: running).ingestWriters == 2)
+    }
+
     @Test("log_level takes each swift-log level", arguments: LogLevel.allCases)
     func logLevel(level: LogLevel) throws {
         let configuration = try F.parseWithRequired("log_level = \(level.rawValue)\n")

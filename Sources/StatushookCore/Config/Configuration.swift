@@ -35,6 +35,8 @@ public struct Configuration: Sendable, Equatable {
     /// One delay per retry, never empty, each above zero.
     public var retrySchedule: [Duration]
     public var sinkPauseAfter: Int
+    /// Ingest writers, each with its database connection, recording the callbacks of its share of SIDs.
+    public var ingestWriters: Int
     /// Callbacks a second above which ingest is in a burst and delivery yields to it; 0: never.
     public var burstRate: Int
     /// Nil keeps history forever.
@@ -80,6 +82,7 @@ public struct Configuration: Sendable, Equatable {
         retrySchedule = [.seconds(5), .seconds(5 * 60), .seconds(30 * 60), .seconds(2 * 3600), .seconds(5 * 3600), .seconds(10 * 3600)]
         sinkPauseAfter = 20
         burstRate = 500
+        ingestWriters = 2
         retentionDays = nil
         logLevel = .info
         logFormat = .json

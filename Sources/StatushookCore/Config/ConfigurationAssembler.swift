@@ -30,6 +30,7 @@ struct ConfigurationAssembler {
         configuration.databaseURL = value(.core(.databaseURL), AddressSyntax.databaseURL) ?? ""
         configuration.readDatabaseURL = value(.core(.readDatabaseURL), AddressSyntax.databaseURL)
         configuration.commitTimeout = value(.core(.commitTimeout), Self.commitTimeout) ?? configuration.commitTimeout
+        configuration.ingestWriters = value(.core(.ingestWriters), Self.ingestWriters) ?? configuration.ingestWriters
         configuration.authToken = value(.core(.authToken), Self.literal)
         configuration.authTokenPrevious = value(.core(.authTokenPrevious), Self.literal)
         configuration.callbackUsername = value(.core(.callbackUsername), ValueSyntax.basicAuthUser)
@@ -146,6 +147,15 @@ struct ConfigurationAssembler {
             throw ValueRule("expected from 100ms to 14s (Twilio waits 15 s for an answer)")
         }
         return duration
+    }
+
+    /// From 1 to 16: each writer is a database connection and a thread, and past the cores
+    /// there are to run their backends on, more only add smaller batches.
+    static func ingestWriters(_ text: Substring) throws(ValueRule) -> Int {
+        guard let count = try? ValueSyntax.count(text, minimum: 1), count <= 16 else {
+            throw ValueRule("expected a whole number from 1 to 16")
+        }
+        return count
     }
 
     /// Any text: tokens and passwords are taken as written.

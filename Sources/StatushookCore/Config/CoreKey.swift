@@ -6,6 +6,7 @@ enum CoreKey: String, CaseIterable, Sendable {
     case trustedProxies = "trusted_proxies"
     case databaseURL = "database_url"
     case commitTimeout = "commit_timeout"
+    case ingestWriters = "ingest_writers"
     case readDatabaseURL = "read_database_url"
     case authToken = "auth_token"
     case authTokenPrevious = "auth_token_previous"

@@ -55,7 +55,7 @@ public final class Daemon: Sendable {
         self.options = options
         self.logger = logger
         let pressure = IngestPressure()
-        writer = IngestWriter(database: configuration.database, commitTimeout: configuration.commitTimeout,
+        writer = IngestWriter(database: configuration.database, lanes: configuration.ingestWriters, commitTimeout: configuration.commitTimeout,
                               readiness: readiness, pressure: pressure, logger: logger)
         // Connections for the read endpoints, used on the router's reader threads.
         let readPool = configuration.makeReadPool(maxConnections: 4)

@@ -24,6 +24,7 @@ extension Daemon {
                            keep: { $0.listenHost = $1.listenHost; $0.listenPort = $1.listenPort }),
         .field("database_url", \.databaseURL),
         .field("commit_timeout", \.commitTimeout),
+        .field("ingest_writers", \.ingestWriters),
         .field("read_database_url", \.readDatabaseURL),
         .field("http_threads", \.httpThreads),
         .field("max_connections", \.maxConnections),

@@ -112,6 +112,13 @@ database_url = postgresql:///statushook?host=/tmp
 # See docs/replication.md for several hosts in database_url and synchronous standbys.
 # commit_timeout = 10s
 
+# Writers recording the callbacks, each on a database connection of its own, each committing
+# what waits for it as one transaction (group commit). A callback goes to the writer of its
+# SID, so one SID's callbacks are recorded in the order they came. Two let the database record
+# one batch while it commits the other, on another core: more callbacks a second than one
+# (docs/performance.md). From 1 to 16. Default: 2.
+# ingest_writers = 2
+
 # A replica (a streaming standby) for the reads: the history API and the CLI's history and
 # deliveries commands. While it does not answer, reads go to database_url; /readyz shows its
 # replay lag. Advice: target_session_attrs=prefer-standby with several hosts. Default: unset.

@@ -3,25 +3,86 @@ import Locking
 import Logging
 import PostgresClient
 
-/// Records callbacks on a thread of its own, many to a transaction (group commit).
+/// Records callbacks in lanes (`ingest_writers`, two by default), each a thread and a database
+/// connection of its own, many callbacks to a transaction (group commit).
 ///
-/// Callbacks that arrive while a transaction commits wait in the queue and share the next one,
-/// so the cost of a commit (an fsync) is paid once per batch instead of once per callback. A
-/// batch is one statement (`statushook_record_callbacks`, set-wise) sent with its BEGIN and
-/// COMMIT as one pipeline: one round trip. One writer, not two taking turns: a batch has a
-/// fixed cost in the server (about ten statements to start), and on two cores the bigger
-/// batches of one writer cost less CPU per callback than overlapping two writers' commits
-/// gains (the runs: docs/performance.md, "One ingest writer, not two").
-/// Callbacks for one SID are recorded in the order they were queued.
-/// Every callback of a batch is answered only after its COMMIT returned durable; if it did not,
-/// or returned with the WARNING of a cancelled wait for a synchronous standby, all of them are
-/// answered `unavailable` and Twilio retries (the idempotency key makes a retry of a commit
-/// whose outcome was unknown harmless). A watchdog thread answers 503 to every callback still
-/// unanswered `commit_timeout` after it was queued, and cancels the statement that holds it
-/// (``CommitWatchPlan``), so that a synchronous standby that is away cannot hold answers past
-/// Twilio's 15 s.
+/// A callback goes to the lane of its SID (``IngestLanes``), so the callbacks of one SID are
+/// recorded by one lane in the order they were queued, and two lanes never wait for each
+/// other's profile locks. Each lane is an ``IngestLane``: callbacks that arrive while its
+/// transaction commits wait in its queue and share the next one, so the cost of a commit is paid
+/// once per batch instead of once per callback. Two lanes rather than one: a lane's database
+/// backend records its batch on one core, and with one lane that backend is ingest's ceiling
+/// while the other core idles (docs/performance.md, "Two ingest writers"). Lanes that record
+/// side by side, not writers taking turns on one batch at a time: those lost to one writer.
 public final class IngestWriter: BackgroundService {
     public typealias Completion = @Sendable (IngestOutcome) -> Void
+
+    /// Above the default `max_connections` (1024), which bounds what HTTP has in flight: it
+    /// fills only when that is raised and the database falls far behind, and then a 503 (Twilio
+    /// retries) costs less than memory that grows. Shared among the lanes.
+    public static let queueCapacity = 4096
+
+    private let lanes: [IngestLane]
+
+    public init(database: PostgresEndpoint, lanes: Int = 2, maxBatch: Int = 256, commitTimeout: Duration = .seconds(10),
+                readiness: Readiness, pressure: IngestPressure? = nil, logger: Logger) {
+        let count = max(lanes, 1)
+        self.lanes = (0..<count).map { _ in
+            IngestLane(database: database, capacity: Self.queueCapacity / count, maxBatch: maxBatch,
+                       commitTimeout: commitTimeout, readiness: readiness, pressure: pressure, logger: logger)
+        }
+    }
+
+    public var serviceName: String { "ingest writer" }
+
+    public func start(failure: ServiceFailure) {
+        for lane in lanes { lane.start() }
+    }
+
+    /// Queues a callback on its SID's lane; `completion` runs once, on that lane's writer or
+    /// watchdog thread, once its fate is known or its `commit_timeout` is up (at once when the
+    /// queue refuses it).
+    public func submit(_ record: CallbackRecord, completion: @escaping Completion) {
+        lanes[IngestLanes.lane(of: record.content.sid, among: lanes.count)].submit(record, completion: completion)
+    }
+
+    /// Records what is queued, then ends the threads; returns once they have (or `deadline`
+    /// passed). Callbacks queued before the writer ever started are answered `unavailable`.
+    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        for lane in lanes { lane.beginStop() }
+        return lanes.map { $0.awaitEnd(deadline: deadline) }.allSatisfy { $0 }
+    }
+}
+
+/// Which lane records a callback: by its SID, so that the callbacks of one SID are recorded by
+/// one writer, in the order they came, and two lanes never wait for each other's profile locks.
+enum IngestLanes {
+    /// FNV-1a of the SID's bytes, mixed as MurmurHash3's finalizer mixes (FNV's low bits alone
+    /// split poorly): the same lane for a SID whatever the process.
+    static func lane(of sid: String, among count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sid.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        hash ^= hash >> 33
+        hash = hash &* 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        return Int(hash % UInt64(count))
+    }
+}
+
+/// One lane of the ingest writer: records its callbacks on a thread of its own, many to a
+/// transaction. A batch is one statement (`statushook_record_callbacks`, set-wise) sent with its
+/// BEGIN and COMMIT as one pipeline: one round trip. Every callback of a batch is answered only
+/// after its COMMIT returned durable; if it did not, or returned with the WARNING of a cancelled
+/// wait for a synchronous standby, all of them are answered `unavailable` and Twilio retries
+/// (the idempotency key makes a retry of a commit whose outcome was unknown harmless). A
+/// watchdog thread answers 503 to every callback still unanswered `commit_timeout` after it was
+/// queued, and cancels the statement that holds it (``CommitWatchPlan``), so that a synchronous
+/// standby that is away cannot hold answers past Twilio's 15 s.
+final class IngestLane: Sendable {
+    typealias Completion = IngestWriter.Completion
 
     private struct Pending {
         var record: CallbackRecord
@@ -49,15 +110,11 @@ public final class IngestWriter: BackgroundService {
         var writerEnded = false
     }
 
-    /// Above the default `max_connections` (1024), which bounds what HTTP has in flight: it
-    /// fills only when that is raised and the database falls far behind, and then a 503 (Twilio
-    /// retries) costs less than memory that grows.
-    public static let queueCapacity = 4096
-
     /// How often the watchdog looks at the deadlines: an answer comes at most this late.
     static let watchInterval = Duration.milliseconds(50)
 
     private let database: PostgresEndpoint
+    private let capacity: Int
     private let commitTimeout: Duration
     private let logger: Logger
     private let readiness: Readiness
@@ -67,19 +124,18 @@ public final class IngestWriter: BackgroundService {
     private let state: LockedCondition<State>
     private let threads = ServiceThreads()
 
-    public init(database: PostgresEndpoint, maxBatch: Int = 256, commitTimeout: Duration = .seconds(10),
-                readiness: Readiness, pressure: IngestPressure? = nil, logger: Logger) {
+    init(database: PostgresEndpoint, capacity: Int, maxBatch: Int, commitTimeout: Duration,
+         readiness: Readiness, pressure: IngestPressure?, logger: Logger) {
         self.database = database
         self.commitTimeout = commitTimeout
         self.readiness = readiness
         self.pressure = pressure
         self.logger = logger
-        state = LockedCondition(State(queue: IngestQueue(capacity: Self.queueCapacity, maxBatch: maxBatch)))
+        self.capacity = capacity
+        state = LockedCondition(State(queue: IngestQueue(capacity: capacity, maxBatch: maxBatch)))
     }
 
-    public var serviceName: String { "ingest writer" }
-
-    public func start(failure: ServiceFailure) {
+    func start() {
         state.withLock { $0.started = true }
         threads.spawn("ingest-writer") { [self] in run() }
         threads.spawn("ingest-watch") { [self] in watch() }
@@ -87,7 +143,7 @@ public final class IngestWriter: BackgroundService {
 
     /// Queues a callback; `completion` runs once, on the writer's or the watchdog's thread, once
     /// its fate is known or its `commit_timeout` is up (at once when the queue refuses it).
-    public func submit(_ record: CallbackRecord, completion: @escaping Completion) {
+    func submit(_ record: CallbackRecord, completion: @escaping Completion) {
         let pending = Pending(record: record, answer: IngestAnswer(completion), deadline: .now + commitTimeout)
         let admission = state.withLock { $0.queue.submit(pending) }
         switch admission {
@@ -96,18 +152,22 @@ public final class IngestWriter: BackgroundService {
         case .refusedStopping:
             completion(.unavailable("statushook is shutting down"))
         case .refusedFull:
-            logger.warning("ingest queue full: callback answered 503", metadata: ["capacity": "\(Self.queueCapacity)"])
+            logger.warning("ingest queue full: callback answered 503", metadata: ["capacity": "\(capacity)"])
             completion(.unavailable("statushook is behind: too many callbacks wait for the database"))
         }
     }
 
-    /// Records what is queued, then ends the thread; returns once it has (or `deadline`
-    /// passed). Callbacks queued before the writer ever started are answered `unavailable`.
-    public func stop(deadline: ContinuousClock.Instant) -> Bool {
+    /// Refuses what comes from now on; the thread records what is queued, then ends.
+    /// Callbacks queued before the writer ever started are answered `unavailable`.
+    func beginStop() {
         let orphans = state.withLock { $0.queue.stop(writerStarted: $0.started) }
         state.broadcast()
         for pending in orphans { pending.answer.give(.unavailable("statushook is shutting down")) }
-        return threads.awaitEnd(deadline: deadline)
+    }
+
+    /// Whether the threads ended by `deadline`.
+    func awaitEnd(deadline: ContinuousClock.Instant) -> Bool {
+        threads.awaitEnd(deadline: deadline)
     }
 
     private func run() {
