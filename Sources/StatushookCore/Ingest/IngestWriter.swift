@@ -12,8 +12,9 @@ import PostgresClient
 /// transaction commits wait in its queue and share the next one, so the cost of a commit is paid
 /// once per batch instead of once per callback. Two lanes rather than one: a lane's database
 /// backend records its batch on one core, and with one lane that backend is ingest's ceiling
-/// while the other core idles (docs/performance.md, "Two ingest writers"). Lanes that record
-/// side by side, not writers taking turns on one batch at a time: those lost to one writer.
+/// while the other core idles. Lanes that record side by side, not writers taking turns on one
+/// batch at a time: those lost to one writer (docs/performance.md, "Two ingest writers side by
+/// side").
 public final class IngestWriter: BackgroundService {
     public typealias Completion = @Sendable (IngestOutcome) -> Void
 
