@@ -35,12 +35,18 @@ public struct HTTPRequestHead: Sendable {
 
     /// The target up to `?`, as received.
     public var path: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
+        questionMark.map { target[..<$0] } ?? target[...]
     }
 
     /// The target after `?`, as received; nil when there is no `?`.
     public var query: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+        questionMark.map { target[target.utf8.index(after: $0)...] }
+    }
+
+    /// Where the first `?` is: searched byte by byte (an ASCII byte is a whole character of
+    /// UTF-8 text), not by Character, which took 3 % of a callback's CPU.
+    private var questionMark: String.Index? {
+        target.utf8.firstIndex(of: UInt8(ascii: "?"))
     }
 }
 

@@ -219,26 +219,34 @@ public enum CallbackParser {
     static func paramsJSON(_ pairs: [FormPair]) -> String {
         var out = "{"
         out.reserveCapacity(pairs.reduce(2) { $0 + $1.name.count + $1.value.count + 8 })
-        var written = Set<Int>()
+        var written = [Bool](repeating: false, count: pairs.count)
+        // Past 32 pairs, each name's positions are found once; below, by a scan (no allocation).
         var later: [[UInt8]: [Int]] = [:]
         if pairs.count > 32 {
             for index in pairs.indices { later[pairs[index].name, default: []].append(index) }
         }
-        for index in pairs.indices where !written.contains(index) {
+        for index in pairs.indices where !written[index] {
             let name = pairs[index].name
-            let positions = pairs.count > 32
-                ? later[name] ?? [index]
-                : [index] + pairs.indices[(index + 1)...].filter { pairs[$0].name == name }
-            if positions.count > 1 { written.formUnion(positions) }
             if out.utf8.count > 1 { out += ", " }
             JSONValue.writeString(String(decoding: name, as: UTF8.self), to: &out)
             out += ": "
-            if positions.count > 1 { out += "[" }
-            for (number, position) in positions.enumerated() {
-                if number > 0 { out += ", " }
+            let repeated = pairs.count > 32
+                ? (later[name]?.count ?? 1) > 1
+                : pairs[(index + 1)...].contains { $0.name == name }
+            guard repeated else {
+                JSONValue.writeString(String(decoding: pairs[index].value, as: UTF8.self), to: &out)
+                continue
+            }
+            out += "["
+            var first = true
+            let positions = pairs.count > 32 ? later[name] ?? [index] : Array((index..<pairs.count).filter { pairs[$0].name == name })
+            for position in positions {
+                written[position] = true
+                if !first { out += ", " }
+                first = false
                 JSONValue.writeString(String(decoding: pairs[position].value, as: UTF8.self), to: &out)
             }
-            if positions.count > 1 { out += "]" }
+            out += "]"
         }
         return out + "}"
     }
@@ -247,17 +255,28 @@ public enum CallbackParser {
     /// (4 bytes, big-endian).
     static func canonicalParams(_ pairs: [FormPair]) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(pairs.reduce(0) { $0 + $1.name.count + $1.value.count + 8 })
         for (name, values) in TwilioSignature.sortedDistinct(pairs) {
             for value in values {
-                out += lengthPrefixed(name)
-                out += lengthPrefixed(value)
+                appendLengthPrefixed(name, to: &out)
+                appendLengthPrefixed(value, to: &out)
             }
         }
         return out
     }
 
     static func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        appendLengthPrefixed(bytes, to: &out)
+        return out
+    }
+
+    private static func appendLengthPrefixed(_ bytes: [UInt8], to out: inout [UInt8]) {
         let count = UInt32(truncatingIfNeeded: bytes.count)
-        return [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)] + bytes
+        out.append(UInt8(count >> 24))
+        out.append(UInt8(count >> 16 & 0xFF))
+        out.append(UInt8(count >> 8 & 0xFF))
+        out.append(UInt8(count & 0xFF))
+        out.append(contentsOf: bytes)
     }
 }

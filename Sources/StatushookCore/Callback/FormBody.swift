@@ -54,8 +54,7 @@ public struct FormBody: Sendable, Equatable {
 
     /// The first value of `name`, if present.
     public func firstValue(named name: String) -> [UInt8]? {
-        let key = Array(name.utf8)
-        return pairs.first { $0.name == key }?.value
+        pairs.first { $0.name.elementsEqual(name.utf8) }?.value
     }
 
     private static func unescape(_ bytes: ArraySlice<UInt8>, malformed: inout Bool) -> [UInt8] {

@@ -115,8 +115,8 @@ database_url = postgresql:///statushook?host=/tmp
 # Writers recording the callbacks, each on a database connection of its own, each committing
 # what waits for it as one transaction (group commit). A callback goes to the writer of its
 # SID, so one SID's callbacks are recorded in the order they came. Two let the database record
-# one batch while it commits the other, on another core: more callbacks a second than one
-# (docs/performance.md). From 1 to 16. Default: 2.
+# two batches at once, one on each core: on two cores about a tenth more callbacks a second
+# than one writer (docs/performance.md). From 1 to 16. Default: 2.
 # ingest_writers = 2
 
 # A replica (a streaming standby) for the reads: the history API and the CLI's history and
