@@ -239,7 +239,7 @@ public enum CallbackParser {
             }
             out += "["
             var first = true
-            let positions = pairs.count > 32 ? later[name] ?? [index] : Array((index..<pairs.count).filter { pairs[$0].name == name })
+            let positions = pairs.count > 32 ? later[name] ?? [index] : (index..<pairs.count).filter { pairs[$0].name == name }
             for position in positions {
                 written[position] = true
                 if !first { out += ", " }
