@@ -52,6 +52,16 @@ def test_credentials_are_required_and_the_page_is_off_with_the_history_api(start
     assert r.status_code == 404 and "history_username" in r.json()["message"], r.text
 
 
+def test_ui_without_its_slash_is_sent_to_the_page(start):
+    daemon = start(HISTORY)
+    for target, location in (("/ui", "ui/"), ("/ui?status=twilio-rejected", "ui/?status=twilio-rejected")):
+        r = get(daemon, target, auth=None, allow_redirects=False)
+        assert r.status_code == 301 and r.headers["Location"] == location, (target, r.status_code, r.headers)
+    r = get(daemon, "/ui")  # requests follows it, relative to /ui, with the credentials
+    assert r.status_code == 200 and r.url.endswith("/ui/"), (r.status_code, r.url)
+    assert get(daemon, "/ui", method="POST", data=b"x=1", allow_redirects=False).status_code == 405
+
+
 def test_only_get_and_head_are_allowed(start):
     daemon = start(HISTORY)
     for method in ("POST", "PUT", "DELETE", "PATCH"):

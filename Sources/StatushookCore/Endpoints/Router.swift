@@ -45,6 +45,8 @@ public final class Router: HTTPHandler {
             return Self.getOnly(head) ?? .respond(JSONResponse.make(200, .object([("status", "ok")])))
         case "/readyz":
             return Self.getOnly(head) ?? .respond(JSONResponse.make(readiness.isReady ? 200 : 503, readiness.report))
+        case "/ui":
+            return Self.getOnly(head) ?? .respond(Self.operatorPageRedirect(query: head.query))
         default:
             guard let route = readRoutes.first(where: { $0.matches(head.path) }) else {
                 return .respond(TwilioErrorResponse.make(404, "no resource at \(head.path)"))
@@ -53,6 +55,12 @@ public final class Router: HTTPHandler {
             if let answer = route.endpoint.check(head) { return .respond(answer) }
             return .readBody(limit: 0, tooLarge: TwilioErrorResponse.make(413, "a GET takes no body"))
         }
+    }
+
+    /// `/ui` is the operator page typed without its slash: 301 to `ui/`, relative, so that it
+    /// also lands right behind a proxy that serves statushook under a prefix of its own.
+    static func operatorPageRedirect(query: Substring?) -> HTTPResponse {
+        HTTPResponse(status: 301, headers: [("Location", "ui/" + (query.map { "?" + $0 } ?? ""))])
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
