@@ -20,7 +20,7 @@ public final class IngestWriter: BackgroundService {
 
     /// Above the default `max_connections` (1024), which bounds what HTTP has in flight: it
     /// fills only when that is raised and the database falls far behind, and then a 503 (Twilio
-    /// retries) costs less than memory that grows. Shared among the lanes.
+    /// retries) costs less than memory that grows. Split evenly between the lanes.
     public static let queueCapacity = 4096
 
     private let lanes: [IngestLane]
