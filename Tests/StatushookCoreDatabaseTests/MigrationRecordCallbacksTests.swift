@@ -35,6 +35,10 @@ struct MigrationRecordCallbacksTests {
         [record("h", sid: 1, "in-review"), record("i", sid: 1, "twilio-approved"), record("j", sid: 6, "draft", token: false),
          record("j", sid: 6, "draft", token: false)],
         [record("k", sid: 7, "draft", sinks: ["log"])],
+        // Only an unchanged callback, then only a moved profile: since 0012 each UPDATE runs only
+        // when its kind of callback is in the batch, so each must still do its work alone.
+        [record("l", sid: 6, "draft", kind: .customerProfile)],
+        [record("m", sid: 7, "pending-review", kind: .trustProduct)],
     ]
 
     private struct Outcome: Equatable { var result: String; var hasTransition: Bool }
@@ -84,8 +88,9 @@ struct MigrationRecordCallbacksTests {
                 // A parameter name fills an unknown kind (moved or unchanged) and never replaces a known one.
                 // (SID 4's only callback is a duplicate: it has no profile.)
                 let kinds = try batched.query("SELECT sid, kind FROM profiles ORDER BY sid").rows
-                #expect(kinds.map { $0[1] } == ["customer_profile", "trust_product", "customer_profile", "trust_product", nil, nil],
-                        "\(kinds)")
+                #expect(kinds.map { $0[1] } == ["customer_profile", "trust_product", "customer_profile", "trust_product",
+                                                 "customer_profile", "trust_product"], "\(kinds)")
+                #expect(try batched.query("SELECT status FROM profiles WHERE sid = $1", [Self.sid(7)])[0, "status"] == "pending-review")
             }
         }
     }
