@@ -95,8 +95,8 @@ struct MigrationRecordCallbacksTests {
         }
     }
 
-    @Test("a batch with deliveries wakes the dispatcher once it commits")
-    func notifies() throws {
+    @Test("a batch with deliveries sends no NOTIFY (since 0012 the writer wakes its own dispatcher once the batch commits)")
+    func doesNotNotify() throws {
         try MigrationTestDatabase.with { database in
             let connection = try database.connect()
             _ = try MigrationRunner.apply(EmbeddedMigrations.all, on: connection)
@@ -105,6 +105,11 @@ struct MigrationRecordCallbacksTests {
             try connection.prepare("batch", CallbackBatch.sql)
             let rows = try connection.pipelinedTransaction(prepared: "batch", [CallbackBatch.parameters(Self.batches[0])])
             #expect(rows.count == 1 && rows[0].count == 3)
+            #expect(try connection.query("SELECT count(*) AS n FROM deliveries")[0, "n"] != "0")
+            // A NOTIFY is delivered at its commit, which the pipeline above waited for.
+            #expect(try listener.waitForNotifications(timeout: .milliseconds(500)).isEmpty)
+            // The same listener does hear one (the wait above could hear a NOTIFY).
+            try connection.notify("statushook_deliveries")
             #expect(try listener.waitForNotifications(timeout: .seconds(5)).map(\.channel) == ["statushook_deliveries"])
         }
     }

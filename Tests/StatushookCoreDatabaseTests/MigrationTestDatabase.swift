@@ -27,6 +27,12 @@ struct MigrationTestDatabase {
         return try body(MigrationTestDatabase(serverURL: url, name: name))
     }
 
+    /// The database for code that connects by itself. The server's string is `key=value`, as
+    /// scripts/lib.sh writes it, so the `dbname` appended here is the one libpq takes.
+    var endpoint: PostgresEndpoint {
+        PostgresEndpoint(serverURL + " dbname=" + name)
+    }
+
     func connect(onNotice: (@Sendable (PostgresNotice) -> Void)? = nil) throws -> PostgresConnection {
         try PostgresConnection.connect(serverURL, overriding: ["dbname": name], onNotice: onNotice)
     }

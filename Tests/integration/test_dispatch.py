@@ -10,6 +10,8 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+import psycopg
+
 from harness import (
     attempts_of, deliveries_by_state, delivery_for, describe_outbox, new_sid, read_json_lines,
     record_transition, run_cli, wait_for_delivery, wait_for_delivery_states, wait_until, webhook_sink,
@@ -108,6 +110,29 @@ def test_two_daemons_on_one_database_never_attempt_one_delivery_at_once(start_si
     pids = {str(one.proc.pid), str(two.proc.pid)}
     by_pid = {pid: [w for w in workers if re.search(rf"(?<!\d){pid}(?!\d)", w)] for pid in pids}
     assert all(by_pid.values()), f"attempts by workers {sorted(workers)}: not both daemons ({by_pid})"
+
+
+def test_other_processes_are_told_of_new_deliveries_by_a_notify_outside_ingest(start_sinks, http_receiver, db):
+    """The ingest batch sends no NOTIFY (migration 0012): the writer wakes its own dispatcher, and
+    the dispatcher's listener tells the other processes on the database with a NOTIFY of its own,
+    one a second at most. A connection of the test's hears it, sent by a backend that is not an
+    ingest writer's."""
+    receiver = http_receiver()
+    daemon = start_sinks(webhook_sink("hook", receiver.url("/hook")))
+    with psycopg.connect(db.conninfo, autocommit=True) as listener:
+        listener.execute("LISTEN statushook_deliveries")
+        for _ in range(3):
+            record_transition(daemon, new_sid(), "draft")
+        heard = list(listener.notifies(timeout=5, stop_after=1))
+        assert heard, "no NOTIFY statushook_deliveries within 5 s of three recorded transitions"
+        assert heard[0].channel == "statushook_deliveries"
+        [row] = db.rows("SELECT application_name, query FROM pg_stat_activity WHERE pid = %s", heard[0].pid)
+        assert "pg_notify" in row["query"] and "record_callbacks" not in row["query"], row
+        # Three batches within a second or so: told once, not three times.
+        time.sleep(0.5)
+        more = list(listener.notifies(timeout=0.5))
+        assert len(more) <= 1, [(n.pid, n.channel) for n in more]
+    receiver.wait_for_requests(3, "/hook")
 
 
 def test_a_sink_failing_n_times_in_a_row_is_paused_and_the_others_are_told(start_sinks, http_receiver, db, tmp_path):

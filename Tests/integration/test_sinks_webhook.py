@@ -93,6 +93,27 @@ def test_signed_event_verifies_with_the_standard_webhooks_rules(start_sinks, htt
     assert rotated.header("webhook-id") != request.header("webhook-id")
 
 
+def test_each_transition_is_sent_at_once_not_at_the_workers_next_look(start_sinks, http_receiver, db):
+    """The writer wakes its own dispatcher once a batch with deliveries commits (the batch sends
+    no NOTIFY since migration 0012): each webhook leaves within half a second, where the workers'
+    own look comes every 5 s. Five in a row, so that a worker waking by its timer at the right
+    moment cannot pass for the wake-up."""
+    receiver = http_receiver()
+    daemon = start_sinks(webhook_sink("hook", receiver.url("/hook")))
+    sid = new_sid()
+    record_transition(daemon, sid, "draft")  # the workers have connected and wait afterwards
+    receiver.wait_for_requests(1, "/hook")
+    time.sleep(0.5)
+    took = []
+    for n, status in enumerate(("pending-review", "in-review", "twilio-rejected", "draft", "pending-review"), start=2):
+        sent = time.time()
+        record_transition(daemon, sid, status)
+        last = receiver.wait_for_requests(n, "/hook", timeout=10)[-1]
+        took.append(round(last.at - sent, 3))
+        time.sleep(0.3)
+    assert max(took) < 0.5, f"seconds from each callback to its webhook: {took}\n{describe_outbox(db)}"
+
+
 def test_500_then_200_is_retried_and_delivered(start_sinks, http_receiver, db):
     receiver = http_receiver()
     secret = new_webhook_secret()

@@ -55,8 +55,9 @@ public final class Daemon: Sendable {
         self.options = options
         self.logger = logger
         let pressure = IngestPressure()
+        let doorbell = OutboxDoorbell()
         writer = IngestWriter(database: configuration.database, lanes: configuration.ingestWriters, commitTimeout: configuration.commitTimeout,
-                              readiness: readiness, pressure: pressure, logger: logger)
+                              readiness: readiness, pressure: pressure, doorbell: doorbell, logger: logger)
         // Connections for the read endpoints, used on the router's reader threads.
         let readPool = configuration.makeReadPool(maxConnections: 4)
         let readRoutes = [
@@ -81,8 +82,8 @@ public final class Daemon: Sendable {
             reconciler = nil
         }
         dispatcher = ReloadableDispatcher(configuration: configuration, replaceTimeout: Self.dispatcherStopTimeout) {
-            [enricher, pressure, logger] configuration in
-            Self.makeDispatcher(for: configuration, enricher: enricher, pressure: pressure, logger: logger)
+            [enricher, pressure, doorbell, logger] configuration in
+            Self.makeDispatcher(for: configuration, enricher: enricher, pressure: pressure, doorbell: doorbell, logger: logger)
         }
     }
 
@@ -220,7 +221,8 @@ public final class Daemon: Sendable {
 
     /// The dispatcher and the sinks' drivers, built but not started.
     private static func makeDispatcher(for configuration: Configuration, enricher: ProfileEnricher?,
-                                       pressure: IngestPressure, logger: Logger) -> (Dispatcher, SinkDriverFactory) {
+                                       pressure: IngestPressure, doorbell: OutboxDoorbell,
+                                       logger: Logger) -> (Dispatcher, SinkDriverFactory) {
         let factory = SinkDriverFactory(sinks: configuration.sinks)
         var prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])?
         if let enricher {
@@ -231,7 +233,7 @@ public final class Daemon: Sendable {
         let dispatcher = Dispatcher(database: configuration.database, sinkNames: configuration.sinks.map(\.name),
                                     schedule: RetrySchedule(delays: configuration.retrySchedule),
                                     sinkPauseAfter: configuration.sinkPauseAfter, settings: settings,
-                                    pressure: pressure, logger: logger,
+                                    pressure: pressure, doorbell: doorbell, logger: logger,
                                     prepareClaims: prepareClaims,
                                     makeDrivers: { factory.make() })
         return (dispatcher, factory)

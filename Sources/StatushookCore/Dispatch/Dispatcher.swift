@@ -5,12 +5,14 @@ import PostgresClient
 
 /// Drains the outbox: each sink has worker threads of its own, which claim its due deliveries in
 /// batches (`FOR UPDATE SKIP LOCKED`, with a lease), deliver them, and record the batch's attempts
-/// in one statement. A listener thread wakes one worker of each sink on
-/// `NOTIFY statushook_deliveries` (a worker that finds a full batch wakes the next), and they also
-/// wake on their own when the next retry is due. A slow or hanging sink holds up only its own workers.
+/// in one statement. This process's ingest rings an ``OutboxDoorbell`` and a listener thread
+/// hears `NOTIFY statushook_deliveries` (deliveries given back, replayed or resumed, by any
+/// process); either wakes one
+/// worker of each sink (a worker that finds a full batch wakes the next), and they also wake on
+/// their own when the next retry is due. A slow or hanging sink holds up only its own workers.
 ///
 /// Threads of its own, never Swift's cooperative pool: libpq and the sinks block. Ingest never
-/// waits for it: the writer only inserts rows and notifies.
+/// waits for it: the writer only inserts rows and rings.
 public final class Dispatcher: BackgroundService {
     public struct Settings: Sendable {
         /// Each with its own database connection and its own connection to the sink (an HTTP
@@ -59,6 +61,13 @@ public final class Dispatcher: BackgroundService {
     private let digestPacings = Locked<[String: DigestPacing]>([:])
     /// How fast callbacks arrive; nil: delivery never yields.
     private let pressure: IngestPressure?
+    /// Rung by this process's ingest when it queued deliveries; nil: only NOTIFYs and timers wake.
+    private let doorbell: OutboxDoorbell?
+    /// The doorbell rang since the listener last told other processes (with one NOTIFY).
+    private let rangSinceNotify = Locked(false)
+    /// How often, at most, the listener tells other processes sharing the database that this
+    /// one's ingest queued deliveries: this process's own workers were woken at once already.
+    static let notifyOthersInterval = Duration.seconds(1)
     /// Each sink's yielding to a burst, shared by its workers; and whether a burst is on, as
     /// last logged.
     private let yields = Locked<(sinks: [String: DeliveryYield], burst: Bool)>(([:], false))
@@ -67,7 +76,8 @@ public final class Dispatcher: BackgroundService {
     private let hostName: String
 
     public init(database: PostgresEndpoint, sinkNames: [String], schedule: RetrySchedule, sinkPauseAfter: Int,
-                settings: Settings = Settings(), pressure: IngestPressure? = nil, logger: Logger,
+                settings: Settings = Settings(), pressure: IngestPressure? = nil, doorbell: OutboxDoorbell? = nil,
+                logger: Logger,
                 prepareClaims: (@Sendable ([ClaimedDelivery]) -> [ClaimedDelivery])? = nil,
                 makeDrivers: @escaping @Sendable () -> [String: any SinkDriver]) {
         self.database = database
@@ -78,6 +88,7 @@ public final class Dispatcher: BackgroundService {
         self.makeDrivers = makeDrivers
         self.prepareClaims = prepareClaims
         self.pressure = pressure
+        self.doorbell = doorbell
         self.logger = logger
         wakeups = Dictionary(sinkNames.map { ($0, Wakeup()) }, uniquingKeysWith: { first, _ in first })
         hostName = HostName.current
@@ -96,6 +107,10 @@ public final class Dispatcher: BackgroundService {
             return
         }
         threads.spawn("dispatch-listen") { [self] in listen() }
+        doorbell?.listen(self) { [wakeups, rangSinceNotify] in
+            for wakeup in wakeups.values { wakeup.signalOne() }
+            rangSinceNotify.withLock { $0 = true }
+        }
         var index = 0
         for sink in wakeups.keys.sorted() {
             for _ in 0..<max(settings.workersPerSink, 1) {
@@ -110,6 +125,7 @@ public final class Dispatcher: BackgroundService {
     /// Lets attempts in progress finish (each bounded by its sink's timeout), releases the
     /// leases not yet attempted, and returns once every thread has ended (or `deadline` passed).
     public func stop(deadline: ContinuousClock.Instant) -> Bool {
+        doorbell?.stopListening(self)
         threads.requestStop()
         for wakeup in wakeups.values { wakeup.signal() }
         return threads.awaitEnd(deadline: deadline)
@@ -413,12 +429,17 @@ public final class Dispatcher: BackgroundService {
     /// LISTENs on its own connection and wakes the workers; a lost connection is logged once
     /// (the workers still wake on their own every `idleWait`) and its return too. Every
     /// `idleWait` it checks that its server still takes writes, and moves when it does not.
+    /// It also passes the doorbell on to other processes: one NOTIFY a second at most, sent
+    /// outside ingest's transactions (whose commits a NOTIFY would serialize), and not waiting
+    /// for the disk (a lost one costs another process at most its next look).
     private func listen() {
         var failing = false
         while !isStopping {
             do {
                 let connection = try database.connect()
                 defer { connection.close() }
+                try connection.execute("SET synchronous_commit = off")
+                let ownPID = try connection.query("SELECT pg_backend_pid() AS pid").first?.decode("pid", as: Int32.self)
                 try connection.listen(OutboxStore.channel)
                 if failing {
                     logger.notice("dispatcher listens for new deliveries again")
@@ -427,9 +448,16 @@ public final class Dispatcher: BackgroundService {
                 // Notifications sent while we were away are lost: look again.
                 for wakeup in wakeups.values { wakeup.signal() }
                 var checked = ContinuousClock.now
+                var notified = ContinuousClock.now - Self.notifyOthersInterval
                 while !isStopping {
-                    if !(try connection.waitForNotifications(timeout: .seconds(1))).isEmpty {
+                    let heard = try connection.waitForNotifications(timeout: .seconds(1))
+                    if heard.contains(where: { $0.backendPID != ownPID }) {
                         for wakeup in wakeups.values { wakeup.signalOne() }
+                    }
+                    if ContinuousClock.now - notified >= Self.notifyOthersInterval,
+                       rangSinceNotify.withLock({ rang in defer { rang = false }; return rang }) {
+                        notified = .now
+                        try connection.notify(OutboxStore.channel)
                     }
                     if ContinuousClock.now - checked >= settings.idleWait {
                         checked = .now

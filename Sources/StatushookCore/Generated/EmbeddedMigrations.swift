@@ -957,14 +957,21 @@ ALTER TABLE delivery_attempts DROP CONSTRAINT delivery_attempts_delivery_id_fkey
 """#),
         // migrations/0012_ingest_fewer_statements.sql
         Migration(version: 12, name: "ingest_fewer_statements", sql: ##"""
--- Fewer statements per ingest batch. Each statement of statushook_record_callbacks costs its plan's
--- start-up (opening the table and all its indexes, preparing CHECK constraints and partial-index
--- predicates) whether or not it touches a row: about 0.45 ms of PostgreSQL CPU per batch in all,
--- against about 0.09 ms per callback, and under load a writer's batches hold 7 callbacks on
--- average (bench/run, 2026-12-06). The count of new profiles now comes from the statement that
--- locks the profiles, with the counts of callbacks that change nothing and of those that move an
--- existing profile, and the two UPDATEs (and the kind's) run only when they have a row to touch.
--- Everything else is 0009's function as it was.
+-- Fewer statements per ingest batch, and no NOTIFY in it.
+--
+-- Each statement of statushook_record_callbacks costs its plan's start-up (opening the table and
+-- all its indexes, preparing CHECK constraints and partial-index predicates) whether or not it
+-- touches a row: the function took about 0.45 ms of PostgreSQL CPU per batch before its first
+-- callback and about 0.09 ms per callback. So the count of new profiles now comes from the
+-- statement that locks the profiles, with the counts of callbacks that change nothing and of those
+-- that move an existing profile; the two UPDATEs (and the kind's) run only when a callback needs
+-- them; and the transitions and their deliveries are inserted by one statement.
+--
+-- The batch no longer notifies statushook_deliveries: a NOTIFY holds PostgreSQL's notification
+-- queue lock from before the commit until after its flush, so the two ingest writers' commits
+-- could never overlap, and each woke the listening backend. The writer now wakes its own
+-- process's dispatcher once the batch has committed (OutboxDoorbell). Everything else is 0009's
+-- function as it was.
 CREATE OR REPLACE FUNCTION statushook_record_callbacks(
     p_idempotency_keys text[], p_idempotency_tokens text[], p_request_ids text[],
     p_sids text[], p_account_sids text[], p_statuses text[], p_failure_reasons text[],
@@ -987,7 +994,6 @@ DECLARE
     v_expected_new integer;
     v_unchanged integer;
     v_moved integer;
-    v_deliveries integer;
 BEGIN
     IF (SELECT count(DISTINCT s) FROM unnest(p_sids) AS s) < n
        OR (SELECT count(DISTINCT k) FROM unnest(p_idempotency_keys) AS k) < n THEN
@@ -1064,6 +1070,7 @@ BEGIN
                                WHERE v_callback_ids[i] IS NOT NULL AND v_from[i] = p_statuses[i]));
     END IF;
 
+    -- The transitions, and one delivery per sink of each, in the callbacks' order.
     WITH inserted AS (
         INSERT INTO transitions (sid, account_sid, from_status, to_status, failure_reason,
                                  unexpected, source, callback_id, occurred_at)
@@ -1075,11 +1082,18 @@ BEGIN
           FROM generate_subscripts(p_sids, 1) AS i
          WHERE v_callback_ids[i] IS NOT NULL AND v_from[i] IS DISTINCT FROM p_statuses[i]
          ORDER BY i
-        RETURNING id, callback_id)
-    SELECT array_agg(inserted.id ORDER BY c.i)
-      INTO v_transition_ids
-      FROM unnest(v_callback_ids) WITH ORDINALITY AS c(id, i)
-      LEFT JOIN inserted ON inserted.callback_id = c.id;
+        RETURNING id, callback_id),
+    numbered AS MATERIALIZED (
+        SELECT c.i, inserted.id
+          FROM unnest(v_callback_ids) WITH ORDINALITY AS c(id, i)
+          LEFT JOIN inserted ON inserted.callback_id = c.id),
+    queued AS (
+        INSERT INTO deliveries (transition_id, sink, next_attempt_at)
+        SELECT t.id, s.sink, p_received_at[t.i]
+          FROM numbered AS t, unnest(string_to_array(p_sinks[t.i], ',')) WITH ORDINALITY AS s(sink, j)
+         WHERE t.id IS NOT NULL
+         ORDER BY t.i, s.j)
+    SELECT array_agg(t.id ORDER BY t.i) INTO v_transition_ids FROM numbered AS t;
 
     IF v_moved > 0 THEN
         UPDATE profiles p
@@ -1097,17 +1111,6 @@ BEGIN
           FROM generate_subscripts(p_sids, 1) AS i
          WHERE p.sid = p_sids[i] AND p.kind IS NULL AND p_kinds[i] IS NOT NULL
            AND v_from[i] = p_statuses[i] AND v_callback_ids[i] IS NOT NULL;
-    END IF;
-
-    INSERT INTO deliveries (transition_id, sink, next_attempt_at)
-    SELECT v_transition_ids[i], s.sink, p_received_at[i]
-      FROM generate_subscripts(p_sids, 1) AS i,
-           unnest(string_to_array(p_sinks[i], ',')) WITH ORDINALITY AS s(sink, j)
-     WHERE v_transition_ids[i] IS NOT NULL
-     ORDER BY i, s.j;
-    GET DIAGNOSTICS v_deliveries = ROW_COUNT;
-    IF v_deliveries > 0 THEN
-        PERFORM pg_notify('statushook_deliveries', '');
     END IF;
 
     RETURN QUERY

@@ -44,3 +44,14 @@ public enum IngestOutcome: Sendable, Equatable {
     /// The database refused this callback for a reason a retry will not fix.
     case failed(String)
 }
+
+extension IngestOutcome {
+    /// Whether a batch with these outcomes queued a delivery: each recorded transition has one
+    /// for every sink of its callback (`sinks[i]` is callback i's).
+    static func queuedDeliveries(_ outcomes: [IngestOutcome], sinks: [[String]]) -> Bool {
+        zip(outcomes, sinks).contains { outcome, sinks in
+            guard case .recorded = outcome else { return false }
+            return !sinks.isEmpty
+        }
+    }
+}

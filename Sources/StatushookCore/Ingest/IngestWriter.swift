@@ -26,11 +26,12 @@ public final class IngestWriter: BackgroundService {
     private let lanes: [IngestLane]
 
     public init(database: PostgresEndpoint, lanes: Int = 2, maxBatch: Int = 256, commitTimeout: Duration = .seconds(10),
-                readiness: Readiness, pressure: IngestPressure? = nil, logger: Logger) {
+                readiness: Readiness, pressure: IngestPressure? = nil, doorbell: OutboxDoorbell? = nil, logger: Logger) {
         let count = max(lanes, 1)
         self.lanes = (0..<count).map { _ in
             IngestLane(database: database, capacity: Self.queueCapacity / count, maxBatch: maxBatch,
-                       commitTimeout: commitTimeout, readiness: readiness, pressure: pressure, logger: logger)
+                       commitTimeout: commitTimeout, readiness: readiness, pressure: pressure, doorbell: doorbell,
+                       logger: logger)
         }
     }
 
@@ -121,16 +122,19 @@ final class IngestLane: Sendable {
     private let readiness: Readiness
     /// Told how many callbacks each batch takes: the dispatcher yields to a burst.
     private let pressure: IngestPressure?
+    /// Rung after a batch that queued deliveries committed: the dispatcher looks at once.
+    private let doorbell: OutboxDoorbell?
     /// Signalled when an item comes or a stop is asked; broadcast when an interruption ends.
     private let state: LockedCondition<State>
     private let threads = ServiceThreads()
 
     init(database: PostgresEndpoint, capacity: Int, maxBatch: Int, commitTimeout: Duration,
-         readiness: Readiness, pressure: IngestPressure?, logger: Logger) {
+         readiness: Readiness, pressure: IngestPressure?, doorbell: OutboxDoorbell?, logger: Logger) {
         self.database = database
         self.commitTimeout = commitTimeout
         self.readiness = readiness
         self.pressure = pressure
+        self.doorbell = doorbell
         self.logger = logger
         self.capacity = capacity
         state = LockedCondition(State(queue: IngestQueue(capacity: capacity, maxBatch: maxBatch)))
@@ -197,6 +201,7 @@ final class IngestLane: Sendable {
                 pressure?.taken(batch.count)
                 let outcomes = session.record(batch.map(\.record))
                 state.withLock { $0.inFlight = nil }
+                if IngestOutcome.queuedDeliveries(outcomes, sinks: batch.map(\.record.sinks)) { doorbell?.ring() }
                 for (pending, outcome) in zip(batch, outcomes) {
                     pending.answer.give(outcome)
                 }
