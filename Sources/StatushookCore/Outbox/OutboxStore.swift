@@ -8,7 +8,9 @@ import DurationUnits
 /// Every method blocks on libpq, so it belongs on a dispatcher or CLI thread, never on Swift's
 /// cooperative pool; the connection is the caller's, used by one thread at a time.
 public struct OutboxStore: Sendable {
-    /// Woken on every new, released, replayed or resumed delivery (0001's ingest notifies it too).
+    /// Told of released, replayed or resumed deliveries, and, by a dispatcher's listener, of those
+    /// its process's ingest queued (one NOTIFY a second at most; the batch itself sends none since
+    /// migration 0012, the one-by-one function still does).
     public static let channel = "statushook_deliveries"
 
     /// Failures in a row after which a sink is paused (`sink_pause_after`).
