@@ -5,11 +5,11 @@ import PostgresClient
 
 /// Drains the outbox: each sink has worker threads of its own, which claim its due deliveries in
 /// batches (`FOR UPDATE SKIP LOCKED`, with a lease), deliver them, and record the batch's attempts
-/// in one statement. This process's ingest rings an ``OutboxDoorbell`` and a listener thread
-/// hears `NOTIFY statushook_deliveries` (deliveries given back, replayed or resumed, by any
-/// process); either wakes one
-/// worker of each sink (a worker that finds a full batch wakes the next), and they also wake on
-/// their own when the next retry is due. A slow or hanging sink holds up only its own workers.
+/// in one statement. This process's ingest rings an ``OutboxDoorbell``, and a listener thread
+/// hears `NOTIFY statushook_deliveries` (deliveries queued, given back, replayed or resumed by
+/// other processes); either wakes one worker of each sink (a worker that finds a full batch wakes
+/// the next), and they also wake on their own when the next retry is due. A slow or hanging sink
+/// holds up only its own workers.
 ///
 /// Threads of its own, never Swift's cooperative pool: libpq and the sinks block. Ingest never
 /// waits for it: the writer only inserts rows and rings.
@@ -421,6 +421,15 @@ public final class Dispatcher: BackgroundService {
 
     // MARK: - Listener
 
+    /// Whether the doorbell rang since the last time this was asked.
+    private func takeRing() -> Bool {
+        rangSinceNotify.withLock { rang in
+            let was = rang
+            rang = false
+            return was
+        }
+    }
+
     /// Whether the server the listener is on still takes writes: a connection that only waits
     /// for notifications would never hear that it was made read-only (a demotion without a
     /// restart, a virtual IP moved late), and NOTIFYs come from the primary alone.
@@ -454,8 +463,7 @@ public final class Dispatcher: BackgroundService {
                     if heard.contains(where: { $0.backendPID != ownPID }) {
                         for wakeup in wakeups.values { wakeup.signalOne() }
                     }
-                    if ContinuousClock.now - notified >= Self.notifyOthersInterval,
-                       rangSinceNotify.withLock({ rang in defer { rang = false }; return rang }) {
+                    if ContinuousClock.now - notified >= Self.notifyOthersInterval, takeRing() {
                         notified = .now
                         try connection.notify(OutboxStore.channel)
                     }

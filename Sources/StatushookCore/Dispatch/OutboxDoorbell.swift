@@ -5,9 +5,9 @@ import Locking
 ///
 /// A NOTIFY in the ingest transaction took PostgreSQL's notification-queue lock from before its
 /// commit until after its flush, so the two ingest writers' commits could never overlap; and
-/// each woke the listening backend for a transaction of its own. Another statushook process on
-/// the same database is not woken: its workers look every `idle_wait`, and this process's
-/// dispatcher takes what this process queued at once.
+/// each woke the listening backend for a transaction of its own. Other statushook processes on
+/// the same database hear of it from this process's dispatcher, which passes it on with a NOTIFY
+/// of its own, one a second at most.
 public final class OutboxDoorbell: Sendable {
     /// The dispatchers listening, by who listens: a reload starts the new one before or after
     /// the old one ends.

@@ -49,9 +49,9 @@ extension IngestOutcome {
     /// Whether a batch with these outcomes queued a delivery: each recorded transition has one
     /// for every sink of its callback (`sinks[i]` is callback i's).
     static func queuedDeliveries(_ outcomes: [IngestOutcome], sinks: [[String]]) -> Bool {
-        zip(outcomes, sinks).contains { outcome, sinks in
+        zip(outcomes, sinks).contains { outcome, callbackSinks in
             guard case .recorded = outcome else { return false }
-            return !sinks.isEmpty
+            return !callbackSinks.isEmpty
         }
     }
 }
